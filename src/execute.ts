@@ -125,6 +125,7 @@ export async function executeInvocations(
         } else {
           outcome = await options.runner(inv.args, {
             env: options.env,
+            cwd: options.cwd,
             onLine: options.hooks?.onLine ? (line) => options.hooks?.onLine?.(inv, line) : undefined,
           })
           result = toResult(inv, outcome, startedAt, now())

@@ -2,6 +2,7 @@
  * The action: inputs -> load -> validate -> select -> plan -> execute -> report. I/O lives here and in the
  * runner; every stage in between is a pure function.
  */
+import { appendFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
 import { type Diagnostic, formatDiagnostic } from './diagnostics.js'
@@ -110,7 +111,7 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
       fileCount,
       sections,
     })
-    await core.summary.addRaw(summary).write()
+    await writeSummary(summary, deps.env)
     return outcome
   }
 
@@ -167,6 +168,16 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
     },
     version,
   )
+}
+
+/**
+ * Appends to the step summary file. Written here rather than through core.summary, whose file path is cached for
+ * the life of the process; without a summary file (a local run) the summary goes to the log.
+ */
+async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const file = env.GITHUB_STEP_SUMMARY
+  if (file) await appendFile(file, markdown, 'utf8')
+  else core.info(`\n${markdown}`)
 }
 
 /** Annotations for the first problems, and every problem in the log. */

@@ -46,6 +46,8 @@ export interface RcloneOutcome {
 /** Options for one run. */
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv
+  /** The working folder: relative local paths in jobs are relative to the workspace. */
+  readonly cwd?: string
   readonly signal?: AbortSignal
   /** Called with each readable line as it arrives (for live progress). */
   readonly onLine?: (line: string) => void
@@ -149,6 +151,7 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       const collector = new LogCollector(options.onLine)
       const child = spawn(binary, [...args], {
         env: options.env ?? process.env,
+        cwd: options.cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
         signal: options.signal,
         killSignal: 'SIGTERM',

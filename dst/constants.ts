@@ -1,0 +1,31 @@
+/** Input and output names, in one place: action.yml, the code and the tests all use these. */
+export const Inputs = {
+  Command: 'command',
+  Path: 'path',
+  Jobs: 'jobs',
+  RcloneVersion: 'rclone-version',
+  RcloneConfig: 'rclone-config',
+  MaxParallel: 'max-parallel',
+  FailFast: 'fail-fast',
+} as const
+
+/** Output names. */
+export const Outputs = {
+  Results: 'results',
+  FailedJobs: 'failed-jobs',
+  Matrix: 'matrix',
+} as const
+
+/** The commands of the `command` input. */
+export const COMMANDS = ['validate', 'plan', 'run'] as const
+/** One of the commands. */
+export type Command = (typeof COMMANDS)[number]
+
+/**
+ * The rclone release installed when `rclone-version` is not set. Chosen 2026-11-24: the newest stable release
+ * line the action has been checked against.
+ */
+export const DEFAULT_RCLONE_VERSION = '1.71.2'
+
+/** The default for `max-parallel`; see the README's "Parallelism" section for the measurements behind it. */
+export const DEFAULT_MAX_PARALLEL = 4

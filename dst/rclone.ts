@@ -1,0 +1,199 @@
+/**
+ * The rclone runner: the one place that starts rclone. Arguments go to the process as a vector (never a shell);
+ * the JSON log on stderr is parsed line by line into readable log lines, per-file events and the final stats.
+ */
+import { spawn } from 'node:child_process'
+
+/** The numbers of rclone's final stats block (`--use-json-log` puts it under `stats`). */
+export interface RcloneStats {
+  readonly bytes: number
+  readonly checks: number
+  readonly deletes: number
+  readonly deletedDirs: number
+  readonly errors: number
+  readonly transfers: number
+  readonly renames: number
+  readonly elapsedTime: number
+}
+
+/** One parsed rclone JSON log line. */
+export interface RcloneLogEntry {
+  readonly level: string
+  readonly msg: string
+  readonly object?: string
+  readonly skipped?: string
+  readonly size?: number
+  readonly stats?: Partial<RcloneStats>
+  readonly time?: string
+}
+
+/** What one rclone process did. */
+export interface RcloneOutcome {
+  /** The exit code, or `null` when killed by a signal. */
+  readonly exitCode: number | null
+  readonly signal: string | null
+  /** The last stats block rclone printed (its final summary), if any. */
+  readonly stats: RcloneStats | undefined
+  readonly entries: readonly RcloneLogEntry[]
+  /** Readable log lines, stdout and stderr, in order. */
+  readonly log: readonly string[]
+  /** Error-level messages, for the failure details. */
+  readonly errorMessages: readonly string[]
+  /** Set when the process could not be started at all. */
+  readonly spawnError?: string
+}
+
+/** Options for one run. */
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv
+  readonly signal?: AbortSignal
+  /** Called with each readable line as it arrives (for live progress). */
+  readonly onLine?: (line: string) => void
+}
+
+/** The seam the orchestration takes: run rclone with these arguments. */
+export type RcloneRunner = (args: readonly string[], options?: RunOptions) => Promise<RcloneOutcome>
+
+/** Parses one JSON log line, or returns undefined for plain text. */
+export function parseLogLine(line: string): RcloneLogEntry | undefined {
+  if (!line.startsWith('{')) return undefined
+  try {
+    const v = JSON.parse(line) as Record<string, unknown>
+    if (typeof v !== 'object' || v === null || typeof v.msg !== 'string') return undefined
+    return {
+      level: typeof v.level === 'string' ? v.level : 'info',
+      msg: v.msg,
+      object: typeof v.object === 'string' ? v.object : undefined,
+      skipped: typeof v.skipped === 'string' ? v.skipped : undefined,
+      size: typeof v.size === 'number' ? v.size : undefined,
+      stats: typeof v.stats === 'object' && v.stats !== null ? (v.stats as Partial<RcloneStats>) : undefined,
+      time: typeof v.time === 'string' ? v.time : undefined,
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/** A JSON log entry as one readable line, as rclone's text log would show it. */
+export function formatLogEntry(e: RcloneLogEntry): string {
+  const time = e.time ? `${e.time.slice(11, 19)} ` : ''
+  const level = e.level.toUpperCase().padEnd(7)
+  const msg = e.stats ? e.msg.trim().replace(/\s*\n\s*/g, ' | ') : e.msg
+  return `${time}${level} ${e.object ? `${e.object}: ` : ''}${msg}`
+}
+
+/** Reads a stats block into numbers, treating missing fields as zero. */
+export function toStats(s: Partial<RcloneStats>): RcloneStats {
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
+  return {
+    bytes: n(s.bytes),
+    checks: n(s.checks),
+    deletes: n(s.deletes),
+    deletedDirs: n(s.deletedDirs),
+    errors: n(s.errors),
+    transfers: n(s.transfers),
+    renames: n(s.renames),
+    elapsedTime: n(s.elapsedTime),
+  }
+}
+
+/** Folds a stream of log text into an outcome; shared by the real runner and recorded-log tests. */
+export class LogCollector {
+  readonly entries: RcloneLogEntry[] = []
+  readonly log: string[] = []
+  readonly errorMessages: string[] = []
+  stats: RcloneStats | undefined
+  private partial = ''
+
+  constructor(private readonly onLine?: (line: string) => void) {}
+
+  /** Feeds a chunk of text; complete lines are parsed. */
+  push(chunk: string): void {
+    const text = this.partial + chunk
+    const lines = text.split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const line of lines) this.line(line)
+  }
+
+  /** Flushes a last line without a newline. */
+  end(): void {
+    if (this.partial !== '') this.line(this.partial)
+    this.partial = ''
+  }
+
+  private line(raw: string): void {
+    const line = raw.replace(/\r$/, '')
+    if (line.trim() === '') return
+    const e = parseLogLine(line)
+    let shown = line
+    if (e) {
+      this.entries.push(e)
+      if (e.stats) this.stats = toStats(e.stats)
+      if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal') this.errorMessages.push(e.object ? `${e.object}: ${e.msg}` : e.msg)
+      shown = formatLogEntry(e)
+    } else if (/^(?:Error|Fatal error|Failed to)\b|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?:ERROR|CRITICAL)/.test(line)) {
+      this.errorMessages.push(line)
+    }
+    this.log.push(shown)
+    this.onLine?.(shown)
+  }
+}
+
+/**
+ * Makes a runner for an rclone binary. The child gets the given environment; its stdin is closed so a prompt can
+ * never hang a run.
+ */
+export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
+  return (args, options = {}) =>
+    new Promise<RcloneOutcome>((resolve) => {
+      const collector = new LogCollector(options.onLine)
+      const child = spawn(binary, [...args], {
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal: options.signal,
+        killSignal: 'SIGTERM',
+      })
+      let spawnError: string | undefined
+      child.stdout.setEncoding('utf8')
+      child.stderr.setEncoding('utf8')
+      child.stdout.on('data', (c: string) => collector.push(c))
+      child.stderr.on('data', (c: string) => collector.push(c))
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.name === 'AbortError') return
+        spawnError = e.code === 'ENOENT' ? `rclone was not found (${binary}); install it or set rclone-version` : e.message
+      })
+      child.on('close', (code, signal) => {
+        collector.end()
+        resolve({
+          exitCode: code,
+          signal,
+          stats: collector.stats,
+          entries: collector.entries,
+          log: collector.log,
+          errorMessages: spawnError ? [spawnError, ...collector.errorMessages] : collector.errorMessages,
+          spawnError,
+        })
+      })
+    })
+}
+
+/** Runs `rclone version` and returns the version (`1.60.1`), or throws with rclone's own words. */
+export async function rcloneVersion(run: RcloneRunner): Promise<string> {
+  const out = await run(['version'])
+  if (out.spawnError) throw new Error(out.spawnError)
+  const text = out.log.join('\n')
+  const m = /rclone v?(\d+\.\d+\.\d+)/.exec(text)
+  if (out.exitCode !== 0 || !m) throw new Error(`"rclone version" failed (exit ${out.exitCode}): ${text.slice(0, 500)}`)
+  return m[1] as string
+}
+
+/** Compares dotted versions: negative, zero or positive. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
+  const pb = b.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}

@@ -1,0 +1,213 @@
+/**
+ * Stage 5: what the user sees. Builds the step summary (always under GitHub's 1 MiB limit), the outputs and the
+ * lines of the log. Pure: the caller writes them with @actions/core.
+ */
+import { type Diagnostic, formatDiagnostic } from './diagnostics.js'
+import type { InvocationResult } from './execute.js'
+
+/** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
+export const SUMMARY_LIMIT_BYTES = 900 * 1024
+
+/** The `results` output entry: the numbers a later step can use. */
+export interface ResultEntry {
+  readonly job: string
+  readonly destination: string
+  readonly mode: string
+  readonly status: 'success' | 'failed' | 'skipped'
+  readonly exitCode: number | null
+  readonly transfers: number
+  readonly bytes: number
+  readonly deletes: number
+  readonly errors: number
+  readonly checks: number
+  readonly durationSeconds: number
+  readonly reason?: string
+}
+
+/** The public shape of each result, without internal timing fields. */
+export function resultEntries(results: readonly InvocationResult[]): ResultEntry[] {
+  return results.map((r) => ({
+    job: r.job,
+    destination: redactPath(r.destination),
+    mode: r.mode,
+    status: r.status,
+    exitCode: r.exitCode,
+    transfers: r.transfers,
+    bytes: r.bytes,
+    deletes: r.deletes,
+    errors: r.errors,
+    checks: r.checks,
+    durationSeconds: r.durationSeconds,
+    ...(r.reason ? { reason: r.reason } : {}),
+  }))
+}
+
+/** The names of jobs with at least one failed invocation, sorted, once each. */
+export function failedJobs(results: readonly InvocationResult[]): string[] {
+  return [...new Set(results.filter((r) => r.status === 'failed').map((r) => r.job))].sort()
+}
+
+/** `{"include":[{"job":"a"},...]}` for `strategy.matrix`. */
+export function matrixOutput(jobNames: readonly string[]): { include: Array<{ job: string }> } {
+  return { include: jobNames.map((job) => ({ job })) }
+}
+
+/** Hides a URL's password, as a last line of defence: validation already refuses such paths. */
+export function redactPath(p: string): string {
+  return p.replace(/(\/\/[^/@\s:]+:)[^/@\s]+@/g, '$1***@')
+}
+
+/** Bytes in rclone's binary units, as rclone prints them. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+  let v = n / 1024
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`
+}
+
+/** Seconds as `1m 5s` or `3.2s`. */
+export function formatDuration(s: number): string {
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`
+  const m = Math.floor(s / 60)
+  const r = Math.round(s - m * 60)
+  return m < 60 ? `${m}m ${r}s` : `${Math.floor(m / 60)}h ${m % 60}m`
+}
+
+/** Escapes text for a Markdown table cell. */
+export function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/`/g, "'")
+}
+
+const STATUS_ICON: Record<ResultEntry['status'], string> = {
+  success: '✅ success',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+}
+
+/** What the summary is about. */
+export interface SummaryInput {
+  readonly command: 'validate' | 'plan' | 'run'
+  readonly results: readonly InvocationResult[]
+  readonly diagnostics: readonly Diagnostic[]
+  readonly rcloneVersion?: string
+  readonly jobCount: number
+  readonly fileCount: number
+  /** Extra Markdown sections from later stages (plan details), each already bounded. */
+  readonly sections?: readonly string[]
+}
+
+/**
+ * Builds the step summary Markdown. Parts are added in order of importance until the byte budget is reached, and
+ * whatever did not fit is counted in a closing line, so the summary never exceeds `limit`.
+ */
+export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): string {
+  const out = new BoundedText(limit - 512)
+  const errors = input.diagnostics.filter((d) => d.severity === 'error')
+  const warnings = input.diagnostics.filter((d) => d.severity === 'warning')
+  const failed = input.results.filter((r) => r.status === 'failed').length
+  const ok = input.results.filter((r) => r.status === 'success').length
+  const skippedCount = input.results.filter((r) => r.status === 'skipped').length
+  const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run' }[input.command]
+  out.add(`## rclone-jobs: ${title}\n\n`)
+  const facts = [
+    `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
+  ]
+  if (input.rcloneVersion) facts.push(`rclone ${input.rcloneVersion}`)
+  if (input.results.length > 0) facts.push(`${ok} succeeded, ${failed} failed, ${skippedCount} skipped`)
+  if (errors.length > 0) facts.push(`${errors.length} error${errors.length === 1 ? '' : 's'} in job files`)
+  if (warnings.length > 0) facts.push(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}`)
+  out.add(`${facts.join(' · ')}\n\n`)
+
+  if (input.diagnostics.length > 0) {
+    out.add(`### Problems in job files (${input.diagnostics.length})\n\n`)
+    out.add('| | file | line | col | key | problem |\n| --- | --- | --- | --- | --- | --- |\n')
+    input.diagnostics.forEach((d, i) => {
+      const row = `| ${d.severity === 'error' ? '❌' : '⚠️'} | ${cell(d.file)} | ${d.line} | ${d.col} | ${cell(d.key)} | ${cell(d.message)} |\n`
+      if (!out.add(row)) out.omit(input.diagnostics.length - i, 'problem')
+    })
+    out.add('\n')
+  }
+
+  if (input.results.length > 0) {
+    out.add('| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n')
+    out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
+    input.results.forEach((r, i) => {
+      const row = `| ${cell(r.job)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${r.transfers} | ${formatBytes(r.bytes)} | ${r.deletes} | ${r.errors} | ${formatDuration(r.durationSeconds)} |\n`
+      if (!out.add(row)) out.omit(input.results.length - i, 'result row')
+    })
+    out.add('\n')
+  }
+
+  for (const section of input.sections ?? []) out.add(section)
+
+  const failures = input.results.filter((r) => r.status === 'failed')
+  if (failures.length > 0) {
+    out.add(`### Failures (${failures.length})\n\n`)
+    failures.forEach((r, i) => {
+      const lines = (r.errorLines ?? []).slice(-10).map((l) => (l.length > 500 ? `${l.slice(0, 500)}…` : l))
+      const block =
+        `<details><summary><b>${cell(r.job)}</b> → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? 'failed')}</summary>\n\n` +
+        (lines.length > 0 ? `\`\`\`text\n${lines.join('\n').replace(/```/g, "'''")}\n\`\`\`\n` : '') +
+        '\n</details>\n\n'
+      if (!out.add(block)) out.omit(failures.length - i, 'failure detail')
+    })
+  }
+  const skippedWithReason = input.results.filter((r) => r.status === 'skipped' && r.reason)
+  if (skippedWithReason.length > 0) {
+    out.add('<details><summary>Skipped</summary>\n\n')
+    skippedWithReason.forEach((r, i) => {
+      if (!out.add(`- **${cell(r.job)}** → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? '')}\n`))
+        out.omit(skippedWithReason.length - i, 'skipped entry')
+    })
+    out.add('\n</details>\n\n')
+  }
+  return out.finish()
+}
+
+/** Text that stops growing at a byte limit and says what it left out. */
+export class BoundedText {
+  private parts: string[] = []
+  private bytes = 0
+  private full = false
+  private omitted = new Map<string, number>()
+
+  constructor(private readonly limit: number) {}
+
+  /** Appends when it fits; returns false (and stops accepting) when it does not. */
+  add(text: string): boolean {
+    if (this.full) return false
+    const n = Buffer.byteLength(text)
+    if (this.bytes + n > this.limit) {
+      this.full = true
+      return false
+    }
+    this.parts.push(text)
+    this.bytes += n
+    return true
+  }
+
+  /** Records that `count` items of a kind were left out. */
+  omit(count: number, kind: string): void {
+    if (!this.omitted.has(kind)) this.omitted.set(kind, count)
+  }
+
+  /** The text, with a closing line for anything left out. */
+  finish(): string {
+    const notes = [...this.omitted].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`)
+    const tail =
+      notes.length > 0 || this.full
+        ? `\n> The summary was cut to stay under GitHub's 1 MiB limit${notes.length ? `: ${notes.join(', ')} not shown` : ''}. The \`results\` output and the step log have everything.\n`
+        : ''
+    return this.parts.join('') + tail
+  }
+}
+
+/** The diagnostics as log lines, every one of them (annotations show only the first ten errors). */
+export function diagnosticLines(diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map(formatDiagnostic)
+}

@@ -1,0 +1,102 @@
+/**
+ * Stage 3: jobs to rclone invocations. One invocation per job and destination, as an argument vector: flags first,
+ * then `--`, then SRC and DST, so that no job value can ever be read as a flag. Pure.
+ */
+import type { Filters, Options } from './schema.js'
+import type { ValidJob } from './validate.js'
+
+/** One rclone run. */
+export interface Invocation {
+  /** `job -> destination`, unique within a run. */
+  readonly id: string
+  readonly job: string
+  readonly file: string
+  readonly description: string | undefined
+  readonly destination: string
+  readonly destinationIndex: number
+  readonly source: string
+  readonly mode: 'sync' | 'copy' | 'bisync'
+  /** Arguments after `rclone`. */
+  readonly args: readonly string[]
+  /** Paths this invocation writes (destination; for bisync, both sides) and reads, for scheduling. */
+  readonly writes: readonly string[]
+  readonly reads: readonly string[]
+  readonly allowEmptySource: boolean
+  readonly options: Options
+}
+
+/** How the plan runs: `dryRun` adds `--dry-run` (the `plan` command). */
+export interface PlanSettings {
+  readonly dryRun: boolean
+  /** Seconds between progress lines in the log. */
+  readonly statsInterval?: string
+}
+
+/** Flags that carry the action's own needs: JSON log lines with final stats, readable progress. */
+export function baseFlags(settings: PlanSettings): string[] {
+  return ['--use-json-log', '--stats-log-level=NOTICE', `--stats=${settings.statsInterval ?? '30s'}`, '--verbose']
+}
+
+/** The rclone flags for a job's options. Key order follows the schema so argv is stable. */
+export function optionFlags(options: Options): string[] {
+  const out: string[] = []
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue
+    out.push(...flag(key, value))
+  }
+  return out
+}
+
+/** The rclone flags for a job's filters. */
+export function filterFlags(filters: Filters): string[] {
+  const out: string[] = []
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) out.push(`--${key}=${v}`)
+    else out.push(...flag(key, value))
+  }
+  return out
+}
+
+function flag(key: string, value: unknown): string[] {
+  if (typeof value === 'boolean') return [value ? `--${key}` : `--${key}=false`]
+  return [`--${key}=${String(value)}`]
+}
+
+/** Expands jobs into invocations, in job then destination order. */
+export function planInvocations(jobs: readonly ValidJob[], settings: PlanSettings): Invocation[] {
+  const out: Invocation[] = []
+  for (const j of jobs) {
+    for (const d of j.destinations) {
+      const args = [
+        j.job.mode,
+        ...baseFlags(settings),
+        ...(settings.dryRun ? ['--dry-run'] : []),
+        ...(j.job['create-empty-src-dirs'] ? ['--create-empty-src-dirs'] : []),
+        ...optionFlags(d.options),
+        ...filterFlags(d.filters),
+        '--',
+        j.job.source,
+        d.path,
+      ]
+      const writes = j.job.mode === 'bisync' ? [d.path, j.job.source] : [d.path]
+      if (d.options['backup-dir']) writes.push(d.options['backup-dir'])
+      out.push({
+        id: `${j.name} -> ${d.path}`,
+        job: j.name,
+        file: j.file,
+        description: j.job.description,
+        destination: d.path,
+        destinationIndex: d.index,
+        source: j.job.source,
+        mode: j.job.mode,
+        args,
+        writes,
+        reads: [j.job.source],
+        allowEmptySource: j.job['allow-empty-source'],
+        options: d.options,
+      })
+    }
+  }
+  return out
+}

@@ -1,0 +1,190 @@
+/**
+ * The job file format: one strict zod schema, the single source of the TypeScript types, the published JSON
+ * Schema (`schema/job.schema.json`) and the README reference. Keys follow rclone's flag names without dashes.
+ */
+import { z } from 'zod'
+
+/**
+ * rclone's SizeSuffix syntax (`10M`, `1.5G`, `100` = KiB, `10Mi`, `10MiB`, `off`), as `rclone --max-size` parses it.
+ */
+export const SIZE_PATTERN = /^(?:off|(?:\d+(?:\.\d*)?|\.\d+)(?:e\d+)?(?:[bBkKmMgGtTpPeE]|[kKmMgGtTpPeE][iI][bB]?)?)$/
+
+/**
+ * A Go `time.Duration` (`1h30m`, `300ms`, `0`): what every rclone version accepts for `--timeout` and friends.
+ * Day suffixes are left out on purpose: rclone 1.60 rejects `--timeout 1d`.
+ */
+export const DURATION_PATTERN = /^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/
+
+/**
+ * rclone's age syntax for `--min-age`/`--max-age`: a Go duration, one number with a `ms|s|m|h|d|w|M|y` suffix or
+ * none (seconds), `off`, or an absolute date/time.
+ */
+export const AGE_PATTERN =
+  /^(?:off|0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+|(?:\d+(?:\.\d*)?|\.\d+)(?:ms|s|m|h|d|w|M|y)?|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?)$/
+
+/** The job name pattern from SPEC.md. */
+export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
+
+const size = z.string().regex(SIZE_PATTERN, {
+  message: 'must be a size as rclone reads it, such as 10M, 1.5G, 512k or off',
+})
+const sizeOrNumber = z.union([z.number().int().nonnegative().transform(String), size])
+const duration = z.string().regex(DURATION_PATTERN, {
+  message: 'must be a duration such as 30s, 5m or 1h30m (units ns, us, ms, s, m, h)',
+})
+const age = z.union([
+  z.number().nonnegative().transform(String),
+  z.string().regex(AGE_PATTERN, {
+    message: 'must be an age such as 90s, 1h30m, 7d, 2w, 1M, 1y or a date like 2024-01-31',
+  }),
+])
+
+/** An rclone path: `remote:path`, `:backend,opt=val:path`, or a local path. */
+export const rclonePath = z
+  .string()
+  .min(1, { message: 'must not be empty' })
+  .refine((p) => !p.startsWith('-'), {
+    message: 'must not begin with "-": rclone would read it as a flag (write ./-name for a local path)',
+  })
+  .refine((p) => !/[\0\r\n]/.test(p), { message: 'must not contain NUL or line breaks' })
+
+/** The advanced settings: each maps to the rclone flag of the same name. Omitted keys pass no flag. */
+export const optionsSchema = z
+  .strictObject({
+    transfers: z.number().int().min(1).describe('--transfers: number of file transfers to run in parallel'),
+    'multi-thread-streams': z
+      .number()
+      .int()
+      .min(0)
+      .describe('--multi-thread-streams: streams for multi-thread downloads; 0 disables'),
+    checkers: z.number().int().min(1).describe('--checkers: number of checkers to run in parallel'),
+    checksum: z.boolean().describe('--checksum: compare by checksum and size, not modification time'),
+    retries: z.number().int().min(1).describe('--retries: retry failed operations this many times; 1 disables'),
+    'retries-sleep': duration.describe('--retries-sleep: interval between retrying operations'),
+    'low-level-retries': z.number().int().min(1).describe('--low-level-retries: number of low level retries'),
+    contimeout: duration.describe('--contimeout: connect timeout'),
+    timeout: duration.describe('--timeout: IO idle timeout'),
+    bwlimit: z
+      .union([z.number().nonnegative().transform(String), z.string().min(1)])
+      .describe('--bwlimit: bandwidth limit in KiB/s, or with a suffix, or a timetable'),
+    'fast-list': z.boolean().describe('--fast-list: use recursive list if available'),
+    'max-delete': z.number().int().min(0).describe('--max-delete: when synchronizing, limit the number of deletes'),
+    'backup-dir': rclonePath.describe('--backup-dir: make backups into hierarchy based in this rclone path'),
+    suffix: z.string().min(1).describe('--suffix: suffix to add to changed files'),
+    'track-renames': z.boolean().describe('--track-renames: when synchronizing, track file renames and do a server-side move'),
+    update: z.boolean().describe('--update: skip files that are newer on the destination'),
+    'size-only': z.boolean().describe('--size-only: skip based on size only, not modification time or checksum'),
+    'ignore-existing': z.boolean().describe('--ignore-existing: skip all files that exist on the destination'),
+    'max-transfer': sizeOrNumber.describe('--max-transfer: maximum size of data to transfer'),
+    'max-duration': duration.describe('--max-duration: maximum duration rclone will transfer data for'),
+  })
+  .partial()
+  .describe('Advanced settings: each maps to the rclone flag of the same name')
+
+const patternList = z.array(z.string().min(1, { message: 'pattern must not be empty' }))
+
+/** The filtering settings: each maps to the rclone filter flag of the same name. */
+export const filtersSchema = z
+  .strictObject({
+    include: patternList.describe('--include: include files matching these patterns'),
+    exclude: patternList.describe('--exclude: exclude files matching these patterns'),
+    filter: z
+      .array(
+        z.string().regex(/^[+-] \S/, {
+          message: 'must be a filter rule such as "+ *.jpg" or "- *" ("+" or "-", a space, a pattern)',
+        }),
+      )
+      .describe('--filter: filter rules such as "+ *.jpg" and "- *", applied in order'),
+    'min-size': sizeOrNumber.describe('--min-size: only transfer files bigger than this'),
+    'max-size': sizeOrNumber.describe('--max-size: only transfer files smaller than this'),
+    'min-age': age.describe('--min-age: only transfer files older than this'),
+    'max-age': age.describe('--max-age: only transfer files younger than this'),
+    'exclude-if-present': z
+      .string()
+      .min(1)
+      .refine((v) => !v.includes('/'), { message: 'must be a file name, not a path' })
+      .describe('--exclude-if-present: exclude directories holding a file of this name'),
+    'max-depth': z.number().int().min(0).describe('--max-depth: recursion depth limit'),
+    'ignore-case': z.boolean().describe('--ignore-case: ignore case in filters'),
+  })
+  .partial()
+  .superRefine((f, ctx) => {
+    if (f.include !== undefined && f.exclude !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exclude'],
+        message:
+          'include and exclude together are ambiguous in rclone; write the rules in order under "filter" instead, e.g. ["+ *.jpg", "- *"]',
+      })
+    }
+  })
+  .describe('Filtering settings: each maps to the rclone filter flag of the same name')
+
+/** A destination: an rclone path, or a path with options and filters that override the job's. */
+export const destinationSchema = z.union([
+  rclonePath,
+  z.strictObject({
+    path: rclonePath.describe('the destination rclone path'),
+    options: optionsSchema.optional(),
+    filters: filtersSchema.optional(),
+  }),
+])
+
+/** A five-field cron string as GitHub's `on.schedule` takes it. */
+export const cronSchema = z.string().min(1)
+
+/** One job. */
+export const jobSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(64, { message: 'must be at most 64 characters' })
+      .regex(NAME_PATTERN, { message: 'may contain only letters, digits, "_" and "-"' })
+      .optional()
+      .describe('unique name; defaults to the file stem for a one-job file'),
+    description: z.string().optional().describe('shown in summaries'),
+    source: rclonePath.describe('the source rclone path'),
+    destinations: z
+      .array(destinationSchema)
+      .min(1, { message: 'must list at least one destination' })
+      .describe('one rclone invocation per destination'),
+    mode: z.enum(['sync', 'copy', 'bisync']).default('sync').describe('rclone sync, copy or bisync'),
+    'create-empty-src-dirs': z.boolean().default(false).describe('--create-empty-src-dirs'),
+    options: optionsSchema.default({}),
+    filters: filtersSchema.default({}),
+    schedule: z
+      .union([cronSchema, z.array(cronSchema).min(1)])
+      .optional()
+      .describe('cron string(s): on a schedule event the job runs only when one of them triggered it'),
+    enabled: z.boolean().default(true).describe('a disabled job is validated and listed, never run'),
+    'allow-empty-source': z
+      .boolean()
+      .default(false)
+      .describe('a sync or bisync whose source is empty may delete the destination only when true'),
+    resync: z
+      .boolean()
+      .default(false)
+      .describe('bisync only: consent to a --resync when no bisync state exists for a destination'),
+  })
+  .describe('An rclone-jobs job')
+
+/** A job as written in a file (before defaults). */
+export type JobInput = z.input<typeof jobSchema>
+/** A job after parsing, defaults applied. */
+export type Job = z.output<typeof jobSchema>
+/** The advanced settings after parsing. */
+export type Options = z.output<typeof optionsSchema>
+/** The filtering settings after parsing. */
+export type Filters = z.output<typeof filtersSchema>
+/** A destination as written. */
+export type Destination = z.output<typeof destinationSchema>
+
+/** The JSON Schema for editors, generated from the zod schema. */
+export function jobJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/org/rclone-jobs/schema/job.schema.json',
+    title: 'rclone-jobs job',
+    ...z.toJSONSchema(jobSchema, { io: 'input', target: 'draft-2020-12' }),
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Stage 1: find job files and parse them into YAML documents that remember where every value was written.
+ * Only this module and `findJobFiles` touch the file system; parsing is pure.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { isMap, isScalar, isSeq, LineCounter, type Document, type Node, parseAllDocuments } from 'yaml'
+import type { Diagnostic } from './diagnostics.js'
+
+/** One YAML document of a job file. */
+export interface JobDocument {
+  readonly file: string
+  /** 0-based index of the document in its file. */
+  readonly index: number
+  /** How many documents hold content in this file (a name defaults to the stem only when this is 1). */
+  readonly count: number
+  /** The plain value of the document. */
+  readonly value: unknown
+  /** The position of a key path, falling back to the nearest ancestor that exists. */
+  readonly locate: (keyPath: readonly PropertyKey[], want?: 'key' | 'value') => { line: number; col: number }
+}
+
+/** The result of loading: documents and the problems found while parsing them. */
+export interface LoadResult {
+  readonly documents: JobDocument[]
+  readonly diagnostics: Diagnostic[]
+}
+
+/** Files larger than this are refused rather than parsed: a job file is a few hundred bytes. */
+export const MAX_FILE_BYTES = 1024 * 1024
+const MAX_ALIAS_COUNT = 100
+
+/**
+ * Parses one file's text. `file` is the name used in diagnostics. Never throws for bad input.
+ */
+export function parseJobFile(file: string, text: string): LoadResult {
+  const diagnostics: Diagnostic[] = []
+  const err = (line: number, col: number, message: string, key = ''): void => {
+    diagnostics.push({ severity: 'error', file, line, col, key, message })
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  if (text.includes('\0')) {
+    const at = text.indexOf('\0')
+    const before = text.slice(0, at)
+    const line = before.split('\n').length
+    err(line, at - before.lastIndexOf('\n'), 'the file holds binary data (a NUL byte); a job file is YAML text')
+    return { documents: [], diagnostics }
+  }
+  const lineCounter = new LineCounter()
+  let docs: Document.Parsed[]
+  try {
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed[]
+  } catch (e) {
+    err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
+    return { documents: [], diagnostics }
+  }
+  if (!Array.isArray(docs)) docs = [docs as Document.Parsed]
+  const pos = (offset: number): { line: number; col: number } => {
+    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)))
+    return { line: p.line, col: p.col }
+  }
+  const contentDocs = docs.filter((d) => d.contents !== null || d.errors.length > 0)
+  if (contentDocs.length === 0) {
+    err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
+    return { documents: [], diagnostics }
+  }
+  const documents: JobDocument[] = []
+  contentDocs.forEach((doc, index) => {
+    let bad = false
+    for (const e of doc.errors) {
+      const p = e.linePos?.[0] ?? pos(e.pos[0])
+      err(p.line, p.col, `YAML syntax: ${firstLine(e.message)}`)
+      bad = true
+    }
+    for (const w of doc.warnings) {
+      const p = w.linePos?.[0] ?? pos(w.pos[0])
+      err(p.line, p.col, `YAML: ${firstLine(w.message)}; job files use plain YAML without custom tags`)
+      bad = true
+    }
+    if (bad) return
+    const tagged = findTagged(doc.contents)
+    if (tagged) {
+      const p = pos(tagged.range?.[0] ?? 0)
+      err(p.line, p.col, `YAML tag ${tagged.tag} is not allowed in a job file; write plain values`)
+      return
+    }
+    let value: unknown
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    } catch (e) {
+      const p = pos(doc.contents?.range?.[0] ?? 0)
+      err(p.line, p.col, `YAML could not be read: ${firstLine(e instanceof Error ? e.message : String(e))}`)
+      return
+    }
+    const locate = (keyPath: readonly PropertyKey[], want: 'key' | 'value' = 'value'): { line: number; col: number } => {
+      for (let n = keyPath.length; n >= 0; n--) {
+        const sub = keyPath.slice(0, n)
+        if (want === 'key' && n === keyPath.length && n > 0) {
+          const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents
+          if (isMap(parent)) {
+            const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === sub[sub.length - 1])
+            const keyNode = pair?.key as Node | undefined
+            if (keyNode?.range) return pos(keyNode.range[0])
+          }
+        }
+        const node = sub.length === 0 ? doc.contents : doc.getIn(sub as unknown[], true)
+        const range = (node as Node | null | undefined)?.range
+        if (range) return pos(range[0])
+      }
+      return { line: 1, col: 1 }
+    }
+    documents.push({ file, index, count: contentDocs.length, value, locate })
+  })
+  return { documents, diagnostics }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message
+}
+
+/** Finds the first node with an explicit tag (`!!binary`, `!custom`, `!!str`...), which job files never need. */
+function findTagged(node: unknown, depth = 0): Node | undefined {
+  if (depth > 64 || node === null || node === undefined) return undefined
+  const n = node as Node
+  if (typeof n === 'object' && 'tag' in n && typeof n.tag === 'string' && isExplicitTag(n)) return n
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      const children = isMap(node) ? [(item as { key: unknown }).key, (item as { value: unknown }).value] : [item]
+      for (const c of children) {
+        const found = findTagged(c, depth + 1)
+        if (found) return found
+      }
+    }
+  }
+  return undefined
+}
+
+function isExplicitTag(n: Node): boolean {
+  // The yaml library sets `tag` only for explicit tags in the source on parsed nodes.
+  return typeof n.tag === 'string' && n.tag.length > 0
+}
+
+/** Whether a file name is a job file. */
+export function isJobFileName(name: string): boolean {
+  return /\.ya?ml$/i.test(name)
+}
+
+/**
+ * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
+ * Returns the files and problems with the input itself (a folder that does not exist).
+ */
+export async function findJobFiles(spec: string, cwd: string): Promise<{ files: string[]; problems: string[] }> {
+  const entries = spec
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'))
+  const found = new Set<string>()
+  const problems: string[] = []
+  for (const entry of entries.length > 0 ? entries : ['jobs']) {
+    const negated = entry.startsWith('!')
+    const pattern = negated ? entry.slice(1) : entry
+    if (!hasGlob(pattern)) {
+      const abs = path.resolve(cwd, pattern)
+      const st = await stat(abs).catch(() => undefined)
+      if (st === undefined) {
+        if (!negated) problems.push(`"${pattern}" does not exist (resolved to ${abs})`)
+        continue
+      }
+      const files = st.isDirectory() ? await walk(abs) : [abs]
+      for (const f of files) {
+        if (negated) found.delete(f)
+        else found.add(f)
+      }
+      continue
+    }
+    const base = path.resolve(cwd, globBase(pattern))
+    const re = globToRegExp(path.resolve(cwd, pattern))
+    const files = await walk(base).catch(() => [] as string[])
+    let matched = 0
+    for (const f of files) {
+      if (!re.test(f)) continue
+      matched++
+      if (negated) found.delete(f)
+      else found.add(f)
+    }
+    if (matched === 0 && !negated) problems.push(`the pattern "${pattern}" matched no job file`)
+  }
+  return { files: [...found].sort(), problems }
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = []
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const e of entries) {
+    if (e.name === 'node_modules' || e.name === '.git') continue
+    const full = path.join(dir, e.name)
+    if (e.isDirectory()) out.push(...(await walk(full)))
+    else if (e.isFile() && isJobFileName(e.name)) out.push(full)
+  }
+  return out
+}
+
+function hasGlob(p: string): boolean {
+  return /[*?[{]/.test(p)
+}
+
+function globBase(p: string): string {
+  const parts = p.split('/')
+  const idx = parts.findIndex(hasGlob)
+  return parts.slice(0, idx).join('/') || '.'
+}
+
+/** Converts a glob (`**`, `*`, `?`, `{a,b}`, `[ab]`) to an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  let re = ''
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        i++
+        if (glob[i + 1] === '/') {
+          i++
+          re += '(?:.*/)?'
+        } else re += '.*'
+      } else re += '[^/]*'
+    } else if (c === '?') re += '[^/]'
+    else if (c === '{') {
+      const end = glob.indexOf('}', i)
+      if (end < 0) re += '\\{'
+      else {
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(',')
+          .map((s) => s.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+          .join('|')})`
+        i = end
+      }
+    } else if (c === '[') {
+      const end = glob.indexOf(']', i)
+      if (end < 0) re += '\\['
+      else {
+        re += glob.slice(i, end + 1)
+        i = end
+      }
+    } else re += c.replace(/[.+^$()|\\}\]]/g, '\\$&')
+  }
+  return new RegExp(`^${re}$`)
+}
+
+/** Reads and parses every job file. File names in diagnostics are relative to `cwd` when inside it. */
+export async function loadJobFiles(files: readonly string[], cwd: string): Promise<LoadResult> {
+  const documents: JobDocument[] = []
+  const diagnostics: Diagnostic[] = []
+  for (const abs of files) {
+    const rel = displayPath(abs, cwd)
+    const st = await stat(abs)
+    if (st.size > MAX_FILE_BYTES) {
+      diagnostics.push({
+        severity: 'error',
+        file: rel,
+        line: 1,
+        col: 1,
+        key: '',
+        message: `the file is ${st.size} bytes; job files are limited to ${MAX_FILE_BYTES} bytes`,
+      })
+      continue
+    }
+    const text = await readFile(abs, 'utf8')
+    const r = parseJobFile(rel, text)
+    documents.push(...r.documents)
+    diagnostics.push(...r.diagnostics)
+  }
+  return { documents, diagnostics }
+}
+
+/** A path relative to `cwd` when inside it, absolute otherwise, always with `/`. */
+export function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs)
+  const shown = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel
+  return shown.split(path.sep).join('/')
+}
