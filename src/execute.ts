@@ -3,9 +3,10 @@
  * bisync pair, a source that another invocation writes) never run at the same time; the rest fill `maxParallel`.
  * The runner and the clock are parameters, so tests drive this with the real rclone.
  */
-import { parseRclonePath, relation } from './rclone-path.js'
+
 import type { Invocation } from './plan.js'
 import type { RcloneOutcome, RcloneRunner } from './rclone.js'
+import { parseRclonePath, relation } from './rclone-path.js'
 
 /** The result of one job and destination, as the `results` output reports it. */
 export interface InvocationResult {
@@ -36,6 +37,24 @@ export interface ExecuteHooks {
   onFinish?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome | undefined): void
 }
 
+/** A refusal: the invocation does not run and this is its result. */
+export interface Refusal {
+  readonly status: 'failed' | 'skipped'
+  readonly reason: string
+}
+
+/**
+ * A step around each invocation, for guards and state (empty-source guard, bisync state). `before` may refuse the
+ * invocation or replace its arguments; `after` sees the result and may turn it into a failure.
+ */
+export interface InvocationHook {
+  before?(
+    inv: Invocation,
+    args: readonly string[],
+  ): Promise<Refusal | { args: readonly string[] } | undefined>
+  after?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome): Promise<Refusal | undefined>
+}
+
 /** What the executor needs. */
 export interface ExecuteOptions {
   readonly runner: RcloneRunner
@@ -44,9 +63,10 @@ export interface ExecuteOptions {
   readonly env?: NodeJS.ProcessEnv
   readonly cwd: string
   readonly now?: () => number
-  readonly hooks?: ExecuteHooks
-  /** Runs before an invocation; a returned result replaces running it (guards such as an empty source). */
-  readonly before?: (inv: Invocation) => Promise<Omit<InvocationResult, 'startedAt' | 'endedAt'> | undefined>
+  /** Log events. */
+  readonly events?: ExecuteHooks
+  /** Guards and state steps, applied in order before and after each invocation. */
+  readonly hooks?: readonly InvocationHook[]
 }
 
 /** Which invocations must not run at the same time as each other: index pairs by overlapping paths. */
@@ -115,20 +135,40 @@ export async function executeInvocations(
     const runOne = async (i: number): Promise<void> => {
       const inv = invocations[i] as Invocation
       const startedAt = now()
-      options.hooks?.onStart?.(inv)
+      options.events?.onStart?.(inv)
       let result: InvocationResult
       let outcome: RcloneOutcome | undefined
       try {
-        const pre = options.before ? await options.before(inv) : undefined
-        if (pre) {
-          result = { ...pre, startedAt, endedAt: now() }
+        let args: readonly string[] = inv.args
+        let refusal: Refusal | undefined
+        for (const hook of options.hooks ?? []) {
+          const decision = await hook.before?.(inv, args)
+          if (decision === undefined) continue
+          if ('args' in decision) args = decision.args
+          else {
+            refusal = decision
+            break
+          }
+        }
+        if (refusal) {
+          result = {
+            ...empty(inv),
+            status: refusal.status,
+            reason: refusal.reason,
+            startedAt,
+            endedAt: now(),
+          }
         } else {
-          outcome = await options.runner(inv.args, {
+          outcome = await options.runner(args, {
             env: options.env,
             cwd: options.cwd,
-            onLine: options.hooks?.onLine ? (line) => options.hooks?.onLine?.(inv, line) : undefined,
+            onLine: options.events?.onLine ? (line) => options.events?.onLine?.(inv, line) : undefined,
           })
           result = toResult(inv, outcome, startedAt, now())
+          for (const hook of options.hooks ?? []) {
+            const verdict = await hook.after?.(inv, result, outcome)
+            if (verdict) result = { ...result, status: verdict.status, reason: verdict.reason }
+          }
         }
       } catch (e) {
         const endedAt = now()
@@ -143,7 +183,7 @@ export async function executeInvocations(
       }
       if (result.status === 'failed') failed = true
       results[i] = result
-      options.hooks?.onFinish?.(inv, result, outcome)
+      options.events?.onFinish?.(inv, result, outcome)
     }
 
     pump()
@@ -193,7 +233,12 @@ export function describeExitCode(code: number | null, signal: string | null): st
   return `rclone exited with code ${code}: ${meaning[code] ?? 'an unknown error'}`
 }
 
-function toResult(inv: Invocation, outcome: RcloneOutcome, startedAt: number, endedAt: number): InvocationResult {
+function toResult(
+  inv: Invocation,
+  outcome: RcloneOutcome,
+  startedAt: number,
+  endedAt: number,
+): InvocationResult {
   const s = outcome.stats
   const ok = outcome.exitCode === 0
   const errorLines = outcome.errorMessages.slice(-20)
@@ -209,7 +254,9 @@ function toResult(inv: Invocation, outcome: RcloneOutcome, startedAt: number, en
     errors: s?.errors ?? (ok ? 0 : Math.max(1, outcome.errorMessages.length)),
     checks: s?.checks ?? 0,
     durationSeconds: round((endedAt - startedAt) / 1000),
-    ...(ok ? {} : { reason: outcome.spawnError ?? describeExitCode(outcome.exitCode, outcome.signal), errorLines }),
+    ...(ok
+      ? {}
+      : { reason: outcome.spawnError ?? describeExitCode(outcome.exitCode, outcome.signal), errorLines }),
     startedAt,
     endedAt,
   }

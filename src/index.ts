@@ -3,7 +3,9 @@ import * as core from '@actions/core'
 import { run } from './main.js'
 
 process.on('unhandledRejection', (reason) => {
-  core.setFailed(`rclone-jobs: unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`)
+  core.setFailed(
+    `rclone-jobs: unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`,
+  )
 })
 
 await run()

@@ -11,7 +11,9 @@ const inputsSchema = z.object({
   jobs: z.string(),
   rcloneVersion: z
     .string()
-    .regex(/^(?:system|v?\d+\.\d+\.\d+)$/, { message: '"rclone-version" must be X.Y.Z (such as 1.71.2) or "system"' })
+    .regex(/^(?:system|v?\d+\.\d+\.\d+)$/, {
+      message: '"rclone-version" must be X.Y.Z (such as 1.71.2) or "system"',
+    })
     .transform((v) => v.replace(/^v/, '')),
   rcloneConfig: z.string(),
   maxParallel: z.coerce

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { isMap, isScalar, isSeq, LineCounter, type Document, type Node, parseAllDocuments } from 'yaml'
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml'
 import type { Diagnostic } from './diagnostics.js'
 
 /** One YAML document of a job file. */
@@ -43,13 +43,22 @@ export function parseJobFile(file: string, text: string): LoadResult {
     const at = text.indexOf('\0')
     const before = text.slice(0, at)
     const line = before.split('\n').length
-    err(line, at - before.lastIndexOf('\n'), 'the file holds binary data (a NUL byte); a job file is YAML text')
+    err(
+      line,
+      at - before.lastIndexOf('\n'),
+      'the file holds binary data (a NUL byte); a job file is YAML text',
+    )
     return { documents: [], diagnostics }
   }
   const lineCounter = new LineCounter()
   let docs: Document.Parsed[]
   try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed[]
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      strict: true,
+    }) as Document.Parsed[]
   } catch (e) {
     err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
     return { documents: [], diagnostics }
@@ -92,7 +101,10 @@ export function parseJobFile(file: string, text: string): LoadResult {
       err(p.line, p.col, `YAML could not be read: ${firstLine(e instanceof Error ? e.message : String(e))}`)
       return
     }
-    const locate = (keyPath: readonly PropertyKey[], want: 'key' | 'value' = 'value'): { line: number; col: number } => {
+    const locate = (
+      keyPath: readonly PropertyKey[],
+      want: 'key' | 'value' = 'value',
+    ): { line: number; col: number } => {
       for (let n = keyPath.length; n >= 0; n--) {
         const sub = keyPath.slice(0, n)
         if (want === 'key' && n === keyPath.length && n > 0) {
@@ -125,7 +137,9 @@ function findTagged(node: unknown, depth = 0): Node | undefined {
   if (typeof n === 'object' && 'tag' in n && typeof n.tag === 'string' && isExplicitTag(n)) return n
   if (isMap(node) || isSeq(node)) {
     for (const item of node.items) {
-      const children = isMap(node) ? [(item as { key: unknown }).key, (item as { value: unknown }).value] : [item]
+      const children = isMap(node)
+        ? [(item as { key: unknown }).key, (item as { value: unknown }).value]
+        : [item]
       for (const c of children) {
         const found = findTagged(c, depth + 1)
         if (found) return found
@@ -149,7 +163,10 @@ export function isJobFileName(name: string): boolean {
  * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
  * Returns the files and problems with the input itself (a folder that does not exist).
  */
-export async function findJobFiles(spec: string, cwd: string): Promise<{ files: string[]; problems: string[] }> {
+export async function findJobFiles(
+  spec: string,
+  cwd: string,
+): Promise<{ files: string[]; problems: string[] }> {
   const entries = spec
     .split(/\r?\n/)
     .map((s) => s.trim())

@@ -83,7 +83,9 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
     throw new UserError(`no job files found for path "${inputs.path}": ${found.problems.join('; ')}`)
   }
   for (const p of found.problems) core.warning(`path: ${p}`)
-  core.info(`Found ${found.files.length} job file${found.files.length === 1 ? '' : 's'} under "${inputs.path.trim()}"`)
+  core.info(
+    `Found ${found.files.length} job file${found.files.length === 1 ? '' : 's'} under "${inputs.path.trim()}"`,
+  )
 
   const loaded = await loadJobFiles(found.files, deps.cwd)
   const validated = validateDocuments(loaded.documents, deps.cwd)
@@ -130,7 +132,9 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   }
   if (inputs.command === 'validate') {
     core.info(`All ${jobCount} job${jobCount === 1 ? '' : 's'} are valid.`)
-    return finish({ success: true, message: '', results: [], diagnostics }, undefined, [jobListSection(validated.jobs)])
+    return finish({ success: true, message: '', results: [], diagnostics }, undefined, [
+      jobListSection(validated.jobs),
+    ])
   }
 
   const binary = await deps.resolveRclone(inputs.rcloneVersion)
@@ -144,7 +148,9 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   const excludedResults = planInvocations(
     selection.excluded.map((e) => e.job),
     { dryRun: false },
-  ).map((inv) => skipped(inv, selection.excluded.find((e) => e.job.name === inv.job)?.reason ?? 'not selected'))
+  ).map((inv) =>
+    skipped(inv, selection.excluded.find((e) => e.job.name === inv.job)?.reason ?? 'not selected'),
+  )
   core.info(
     `Running ${invocations.length} invocation${invocations.length === 1 ? '' : 's'} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
   )
@@ -155,7 +161,8 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
     env: deps.env,
     cwd: deps.cwd,
     now: deps.now,
-    hooks: logHooks(inputs.maxParallel),
+    events: logEvents(inputs.maxParallel),
+    hooks: [],
   })
   const all = [...results, ...excludedResults]
   const failedCount = results.filter((r) => r.status === 'failed').length
@@ -185,7 +192,12 @@ function reportDiagnostics(diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return
   core.info(`${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'} in job files:`)
   for (const d of diagnostics) {
-    const props = { file: d.file, startLine: d.line, startColumn: d.col, title: d.key ? `rclone-jobs: ${d.key}` : 'rclone-jobs' }
+    const props = {
+      file: d.file,
+      startLine: d.line,
+      startColumn: d.col,
+      title: d.key ? `rclone-jobs: ${d.key}` : 'rclone-jobs',
+    }
     if (d.severity === 'error') core.error(d.message, props)
     else core.warning(d.message, props)
   }
@@ -193,7 +205,7 @@ function reportDiagnostics(diagnostics: readonly Diagnostic[]): void {
 }
 
 /** Log hooks: one group per invocation. Parallel runs print progress lines live and the whole log when done. */
-function logHooks(maxParallel: number): ExecuteHooks {
+function logEvents(maxParallel: number): ExecuteHooks {
   const live = maxParallel === 1
   const label = (inv: Invocation) => `${inv.job} → ${redactPath(inv.destination)} (${inv.mode})`
   return {
@@ -215,7 +227,8 @@ function logHooks(maxParallel: number): ExecuteHooks {
         for (const line of outcome?.log ?? []) core.info(line)
         core.endGroup()
       }
-      if (result.status === 'failed') core.error(`${label(inv)}: ${result.reason ?? 'failed'}`, { title: `rclone-jobs: ${inv.job}` })
+      if (result.status === 'failed')
+        core.error(`${label(inv)}: ${result.reason ?? 'failed'}`, { title: `rclone-jobs: ${inv.job}` })
     },
   }
 }
@@ -224,7 +237,10 @@ function logHooks(maxParallel: number): ExecuteHooks {
 function jobListSection(jobs: readonly ValidJob[]): string {
   if (jobs.length === 0) return ''
   const rows = jobs.map((j) => {
-    const sched = j.job.schedule === undefined ? '' : (Array.isArray(j.job.schedule) ? j.job.schedule : [j.job.schedule]).join(', ')
+    const sched =
+      j.job.schedule === undefined
+        ? ''
+        : (Array.isArray(j.job.schedule) ? j.job.schedule : [j.job.schedule]).join(', ')
     return `| ${j.name} | ${j.file}:${j.line} | ${j.job.mode} | ${redactPath(j.job.source)} | ${j.destinations.map((d) => redactPath(d.path)).join('<br>')} | ${sched} | ${j.job.enabled ? 'yes' : 'no'} |`
   })
   return `| job | file | mode | source | destinations | schedule | enabled |\n| --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n\n`

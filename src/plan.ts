@@ -34,7 +34,12 @@ export interface PlanSettings {
 
 /** Flags that carry the action's own needs: JSON log lines with final stats, readable progress. */
 export function baseFlags(settings: PlanSettings): string[] {
-  return ['--use-json-log', '--stats-log-level=NOTICE', `--stats=${settings.statsInterval ?? '30s'}`, '--verbose']
+  return [
+    '--use-json-log',
+    '--stats-log-level=NOTICE',
+    `--stats=${settings.statsInterval ?? '30s'}`,
+    '--verbose',
+  ]
 }
 
 /** The rclone flags for a job's options. Key order follows the schema so argv is stable. */

@@ -31,12 +31,29 @@ export function parseRclonePath(p: string, cwd: string): ParsedPath {
     const eq = o.indexOf('=')
     return eq < 0 ? { key: o, value: 'true' } : { key: o.slice(0, eq), value: unquote(o.slice(eq + 1)) }
   })
-  const identity = [name ?? '', ...options.filter((o) => IDENTITY_KEYS.has(normKey(o.key))).map((o) => `${normKey(o.key)}=${o.value}`)]
+  const identity = [
+    name ?? '',
+    ...options.filter((o) => IDENTITY_KEYS.has(normKey(o.key))).map((o) => `${normKey(o.key)}=${o.value}`),
+  ]
   return { remote: split.remote, remoteId: identity.join(','), options, path: normalize(split.path) }
 }
 
 // Connection options that change which storage a path points at; others (timeouts, chunk sizes) do not.
-const IDENTITY_KEYS = new Set(['host', 'user', 'port', 'url', 'endpoint', 'bucket', 'account', 'region', 'root_folder_id', 'team_drive', 'drive_id', 'share_name', 'remote'])
+const IDENTITY_KEYS = new Set([
+  'host',
+  'user',
+  'port',
+  'url',
+  'endpoint',
+  'bucket',
+  'account',
+  'region',
+  'root_folder_id',
+  'team_drive',
+  'drive_id',
+  'share_name',
+  'remote',
+])
 
 function normKey(k: string): string {
   return k.trim().toLowerCase().replace(/-/g, '_')

@@ -131,9 +131,12 @@ export class LogCollector {
     if (e) {
       this.entries.push(e)
       if (e.stats) this.stats = toStats(e.stats)
-      if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal') this.errorMessages.push(e.object ? `${e.object}: ${e.msg}` : e.msg)
+      if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal')
+        this.errorMessages.push(e.object ? `${e.object}: ${e.msg}` : e.msg)
       shown = formatLogEntry(e)
-    } else if (/^(?:Error|Fatal error|Failed to)\b|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?:ERROR|CRITICAL)/.test(line)) {
+    } else if (
+      /^(?:Error|Fatal error|Failed to)\b|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?:ERROR|CRITICAL)/.test(line)
+    ) {
       this.errorMessages.push(line)
     }
     this.log.push(shown)
@@ -163,7 +166,10 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       child.stderr.on('data', (c: string) => collector.push(c))
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') return
-        spawnError = e.code === 'ENOENT' ? `rclone was not found (${binary}); install it or set rclone-version` : e.message
+        spawnError =
+          e.code === 'ENOENT'
+            ? `rclone was not found (${binary}); install it or set rclone-version`
+            : e.message
       })
       child.on('close', (code, signal) => {
         collector.end()
@@ -186,14 +192,21 @@ export async function rcloneVersion(run: RcloneRunner): Promise<string> {
   if (out.spawnError) throw new Error(out.spawnError)
   const text = out.log.join('\n')
   const m = /rclone v?(\d+\.\d+\.\d+)/.exec(text)
-  if (out.exitCode !== 0 || !m) throw new Error(`"rclone version" failed (exit ${out.exitCode}): ${text.slice(0, 500)}`)
+  if (out.exitCode !== 0 || !m)
+    throw new Error(`"rclone version" failed (exit ${out.exitCode}): ${text.slice(0, 500)}`)
   return m[1] as string
 }
 
 /** Compares dotted versions: negative, zero or positive. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
-  const pb = b.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
+  const pa = a
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => Number.parseInt(x, 10) || 0)
+  const pb = b
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => Number.parseInt(x, 10) || 0)
   for (let i = 0; i < 3; i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0)
     if (d !== 0) return d

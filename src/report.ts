@@ -80,7 +80,12 @@ export function formatDuration(s: number): string {
 
 /** Escapes text for a Markdown table cell. */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/`/g, "'")
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/`/g, "'")
 }
 
 const STATUS_ICON: Record<ResultEntry['status'], string> = {
@@ -134,7 +139,9 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
   }
 
   if (input.results.length > 0) {
-    out.add('| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n')
+    out.add(
+      '| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n',
+    )
     out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
     input.results.forEach((r, i) => {
       const row = `| ${cell(r.job)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${r.transfers} | ${formatBytes(r.bytes)} | ${r.deletes} | ${r.errors} | ${formatDuration(r.durationSeconds)} |\n`

@@ -7,7 +7,8 @@ import { z } from 'zod'
 /**
  * rclone's SizeSuffix syntax (`10M`, `1.5G`, `100` = KiB, `10Mi`, `10MiB`, `off`), as `rclone --max-size` parses it.
  */
-export const SIZE_PATTERN = /^(?:off|(?:\d+(?:\.\d*)?|\.\d+)(?:e\d+)?(?:[bBkKmMgGtTpPeE]|[kKmMgGtTpPeE][iI][bB]?)?)$/
+export const SIZE_PATTERN =
+  /^(?:off|(?:\d+(?:\.\d*)?|\.\d+)(?:e\d+)?(?:[bBkKmMgGtTpPeE]|[kKmMgGtTpPeE][iI][bB]?)?)$/
 
 /**
  * A Go `time.Duration` (`1h30m`, `300ms`, `0`): what every rclone version accepts for `--timeout` and friends.
@@ -59,7 +60,11 @@ export const optionsSchema = z
       .describe('--multi-thread-streams: streams for multi-thread downloads; 0 disables'),
     checkers: z.number().int().min(1).describe('--checkers: number of checkers to run in parallel'),
     checksum: z.boolean().describe('--checksum: compare by checksum and size, not modification time'),
-    retries: z.number().int().min(1).describe('--retries: retry failed operations this many times; 1 disables'),
+    retries: z
+      .number()
+      .int()
+      .min(1)
+      .describe('--retries: retry failed operations this many times; 1 disables'),
     'retries-sleep': duration.describe('--retries-sleep: interval between retrying operations'),
     'low-level-retries': z.number().int().min(1).describe('--low-level-retries: number of low level retries'),
     contimeout: duration.describe('--contimeout: connect timeout'),
@@ -68,13 +73,23 @@ export const optionsSchema = z
       .union([z.number().nonnegative().transform(String), z.string().min(1)])
       .describe('--bwlimit: bandwidth limit in KiB/s, or with a suffix, or a timetable'),
     'fast-list': z.boolean().describe('--fast-list: use recursive list if available'),
-    'max-delete': z.number().int().min(0).describe('--max-delete: when synchronizing, limit the number of deletes'),
+    'max-delete': z
+      .number()
+      .int()
+      .min(0)
+      .describe('--max-delete: when synchronizing, limit the number of deletes'),
     'backup-dir': rclonePath.describe('--backup-dir: make backups into hierarchy based in this rclone path'),
     suffix: z.string().min(1).describe('--suffix: suffix to add to changed files'),
-    'track-renames': z.boolean().describe('--track-renames: when synchronizing, track file renames and do a server-side move'),
+    'track-renames': z
+      .boolean()
+      .describe('--track-renames: when synchronizing, track file renames and do a server-side move'),
     update: z.boolean().describe('--update: skip files that are newer on the destination'),
-    'size-only': z.boolean().describe('--size-only: skip based on size only, not modification time or checksum'),
-    'ignore-existing': z.boolean().describe('--ignore-existing: skip all files that exist on the destination'),
+    'size-only': z
+      .boolean()
+      .describe('--size-only: skip based on size only, not modification time or checksum'),
+    'ignore-existing': z
+      .boolean()
+      .describe('--ignore-existing: skip all files that exist on the destination'),
     'max-transfer': sizeOrNumber.describe('--max-transfer: maximum size of data to transfer'),
     'max-duration': duration.describe('--max-duration: maximum duration rclone will transfer data for'),
   })

@@ -14,7 +14,10 @@ export function parseJobPatterns(input: string): string[] {
 
 /** A job-name glob (`photos-*`, `db-?`) as an anchored regular expression. */
 export function nameGlob(pattern: string): RegExp {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${re}$`)
 }
 
@@ -43,7 +46,11 @@ export function normalizeCron(cron: string): string {
 }
 
 /** Applies the `jobs` input, `enabled` and the schedule. */
-export function selectJobs(jobs: readonly ValidJob[], patterns: readonly string[], trigger: Trigger = {}): Selection {
+export function selectJobs(
+  jobs: readonly ValidJob[],
+  patterns: readonly string[],
+  trigger: Trigger = {},
+): Selection {
   const globs = patterns.map((p) => ({ p, re: nameGlob(p), hit: false }))
   const selected: ValidJob[] = []
   const excluded: Exclusion[] = []
@@ -58,7 +65,9 @@ export function selectJobs(jobs: readonly ValidJob[], patterns: readonly string[
       continue
     }
     if (trigger.eventName === 'schedule' && trigger.schedule && job.job.schedule !== undefined) {
-      const crons = (Array.isArray(job.job.schedule) ? job.job.schedule : [job.job.schedule]).map(normalizeCron)
+      const crons = (Array.isArray(job.job.schedule) ? job.job.schedule : [job.job.schedule]).map(
+        normalizeCron,
+      )
       if (!crons.includes(normalizeCron(trigger.schedule))) {
         excluded.push({ job, reason: `not scheduled for "${trigger.schedule}"` })
         continue

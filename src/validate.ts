@@ -45,7 +45,11 @@ export function validateDocuments(documents: readonly JobDocument[], cwd: string
       diagnostics.push({ severity: 'error', file: doc.file, ...p, key: formatKeyPath(keyPath), message })
     }
     if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-      const what = Array.isArray(doc.value) ? 'a list' : doc.value === null ? 'empty' : `a ${typeof doc.value}`
+      const what = Array.isArray(doc.value)
+        ? 'a list'
+        : doc.value === null
+          ? 'empty'
+          : `a ${typeof doc.value}`
       at([], `a job must be a mapping of keys (source, destinations, ...), but this document is ${what}`)
       continue
     }
@@ -84,7 +88,10 @@ export function validateDocuments(documents: readonly JobDocument[], cwd: string
     const job = parsed.data
     const jobName = job.name ?? stem(doc.file)
     if (job.name === undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(jobName)) {
-      at([], `the job has no "name" and its file stem "${jobName}" is not a valid name (letters, digits, "_", "-"; at most 64); add a name`)
+      at(
+        [],
+        `the job has no "name" and its file stem "${jobName}" is not a valid name (letters, digits, "_", "-"; at most 64); add a name`,
+      )
       continue
     }
     const destinations = job.destinations.map((d, index): ResolvedDestination => {
@@ -96,7 +103,14 @@ export function validateDocuments(documents: readonly JobDocument[], cwd: string
         filters: mergeFilters(job.filters, d.filters),
       }
     })
-    candidates.push({ name: jobName, file: doc.file, line: doc.locate([]).line, job, destinations, locate: doc.locate })
+    candidates.push({
+      name: jobName,
+      file: doc.file,
+      line: doc.locate([]).line,
+      job,
+      destinations,
+      locate: doc.locate,
+    })
   }
   diagnostics.push(...crossChecks(candidates, cwd))
   const bad = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))
@@ -159,7 +173,9 @@ function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[
         file: doc.file,
         ...doc.locate(full, 'key'),
         key: formatKeyPath(full),
-        message: `unknown key "${key}"${hint ? `; did you mean "${hint}"?` : ''} (known keys: ${known.join(', ')})`,
+        message: hint
+          ? `unknown key "${key}"; did you mean "${hint}"?`
+          : `unknown key "${key}"${known.length > 0 ? ` (known keys: ${known.join(', ')})` : ''}`,
       })
     }
     return
@@ -173,7 +189,8 @@ function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[
         ? branches.find((b) => b.some((i) => i.code !== 'invalid_type' || i.path.length > 0))
         : branches.find((b) => b.every((i) => i.path.length === 0 && i.code !== 'invalid_type'))
     if (pick) {
-      for (const sub of pick) reportIssue({ ...sub, path: [...keyPath, ...sub.path] } as z.core.$ZodIssue, doc, out)
+      for (const sub of pick)
+        reportIssue({ ...sub, path: [...keyPath, ...sub.path] } as z.core.$ZodIssue, doc, out)
       return
     }
   }
@@ -194,15 +211,18 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, keyPath: readonl
     return `must be ${article(issue.expected)}, not ${describeValue(value)}`
   }
   if (issue.code === 'invalid_union') {
-    if (keyPath[0] === 'destinations') return 'must be an rclone path, or a mapping with "path" and optional "options" and "filters"'
+    if (keyPath[0] === 'destinations')
+      return 'must be an rclone path, or a mapping with "path" and optional "options" and "filters"'
     if (keyPath[0] === 'schedule') return 'must be a cron string or a list of cron strings'
     return `has the wrong type (${describeValue(value)})`
   }
   if (issue.code === 'invalid_value') {
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, not ${describeValue(value)}`
   }
-  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${issue.minimum}, not ${String(value)}`
-  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${issue.maximum}, not ${String(value)}`
+  if (issue.code === 'too_small' && issue.origin === 'number')
+    return `must be at least ${issue.minimum}, not ${String(value)}`
+  if (issue.code === 'too_big' && issue.origin === 'number')
+    return `must be at most ${issue.maximum}, not ${String(value)}`
   return issue.message
 }
 
@@ -272,7 +292,11 @@ function levenshtein(a: string, b: string): number {
     prev[0] = i
     for (let j = 1; j <= b.length; j++) {
       const tmp = prev[j] as number
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev[j] = Math.min(
+        (prev[j] as number) + 1,
+        (prev[j - 1] as number) + 1,
+        diag + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
       diag = tmp
     }
   }
@@ -307,7 +331,8 @@ function crossChecks(jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
     const src = parseRclonePath(j.job.source, cwd)
     for (const d of j.destinations) {
       const written = j.job.destinations[d.index]
-      const keyPath: PropertyKey[] = typeof written === 'string' ? ['destinations', d.index] : ['destinations', d.index, 'path']
+      const keyPath: PropertyKey[] =
+        typeof written === 'string' ? ['destinations', d.index] : ['destinations', d.index, 'path']
       const parsed = parseRclonePath(d.path, cwd)
       const rel = relation(parsed, src)
       if (rel !== undefined) {
@@ -330,7 +355,10 @@ function crossChecks(jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
       const rel = relation(a.parsed, b.parsed)
       if (rel === undefined) continue
       const what = { equal: 'is the same as', inside: 'is inside', contains: 'contains' }[rel]
-      const other = a.job === b.job ? `destinations[${b.index}]` : `destinations[${b.index}] of job "${b.job.name}" (${b.job.file}:${b.job.locate(b.keyPath).line})`
+      const other =
+        a.job === b.job
+          ? `destinations[${b.index}]`
+          : `destinations[${b.index}] of job "${b.job.name}" (${b.job.file}:${b.job.locate(b.keyPath).line})`
       out.push({
         severity: 'error',
         file: a.job.file,

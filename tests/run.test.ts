@@ -46,8 +46,28 @@ describe('run with the real rclone', () => {
       'one.jpg': 'jpg-1',
     })
     expect(r.results).toEqual([
-      expect.objectContaining({ job: 'photos', destination: 'out/a', mode: 'sync', status: 'success', exitCode: 0, transfers: 2, bytes: 11, deletes: 0, errors: 0 }),
-      expect.objectContaining({ job: 'photos', destination: 'out/b', mode: 'sync', status: 'success', exitCode: 0, transfers: 2, bytes: 11, deletes: 1, errors: 0 }),
+      expect.objectContaining({
+        job: 'photos',
+        destination: 'out/a',
+        mode: 'sync',
+        status: 'success',
+        exitCode: 0,
+        transfers: 2,
+        bytes: 11,
+        deletes: 0,
+        errors: 0,
+      }),
+      expect.objectContaining({
+        job: 'photos',
+        destination: 'out/b',
+        mode: 'sync',
+        status: 'success',
+        exitCode: 0,
+        transfers: 2,
+        bytes: 11,
+        deletes: 1,
+        errors: 0,
+      }),
     ])
     expect(JSON.parse(r.outputs['failed-jobs'] as string)).toEqual([])
     expect(JSON.parse(r.outputs.matrix as string)).toEqual({ include: [{ job: 'photos' }] })
@@ -70,10 +90,13 @@ describe('run with the real rclone', () => {
   })
 
   it('creates empty source folders only when create-empty-src-dirs is set', async () => {
-    const ws = workspace({
-      'with.yml': 'source: src\ndestinations: [with]\ncreate-empty-src-dirs: true\n',
-      'without.yml': 'source: src\ndestinations: [without]\n',
-    }, { 'src/file.txt': 'x' })
+    const ws = workspace(
+      {
+        'with.yml': 'source: src\ndestinations: [with]\ncreate-empty-src-dirs: true\n',
+        'without.yml': 'source: src\ndestinations: [without]\n',
+      },
+      { 'src/file.txt': 'x' },
+    )
     mkdirSync(path.join(ws, 'src/empty/nested'), { recursive: true })
     const r = await runAction(ws, {})
     expect(r.failed).toBe(false)
@@ -137,7 +160,9 @@ describe('run with the real rclone', () => {
       ['photos-b', 'success'],
       ['photos-off', 'skipped'],
     ])
-    expect(JSON.parse(r.outputs.matrix as string)).toEqual({ include: [{ job: 'photos-a' }, { job: 'photos-b' }] })
+    expect(JSON.parse(r.outputs.matrix as string)).toEqual({
+      include: [{ job: 'photos-a' }, { job: 'photos-b' }],
+    })
 
     const named = await runAction(ws, { jobs: 'docs' })
     expect(named.results.map((x) => x.job)).toEqual(['docs'])
@@ -148,15 +173,18 @@ describe('run with the real rclone', () => {
   })
 
   it('results count transfers, bytes and deletes exactly as rclone performed them', async () => {
-    const ws = workspace({ 'm.yml': 'source: src\ndestinations: [dst]\n' }, {
-      'src/same.txt': 'same',
-      'src/changed.txt': 'new content',
-      'src/added.bin': '0123456789',
-      'dst/same.txt': 'same',
-      'dst/changed.txt': 'old',
-      'dst/gone-1.txt': 'x',
-      'dst/gone-2.txt': 'y',
-    })
+    const ws = workspace(
+      { 'm.yml': 'source: src\ndestinations: [dst]\n' },
+      {
+        'src/same.txt': 'same',
+        'src/changed.txt': 'new content',
+        'src/added.bin': '0123456789',
+        'dst/same.txt': 'same',
+        'dst/changed.txt': 'old',
+        'dst/gone-1.txt': 'x',
+        'dst/gone-2.txt': 'y',
+      },
+    )
     // Give dst/same.txt the source's time so rclone sees it unchanged.
     const { utimesSync, statSync } = await import('node:fs')
     const t = statSync(path.join(ws, 'src/same.txt')).mtime
@@ -164,7 +192,11 @@ describe('run with the real rclone', () => {
     const r = await runAction(ws, {})
     expect(r.failed).toBe(false)
     expect(r.results[0]).toMatchObject({ transfers: 2, bytes: 21, deletes: 2, errors: 0, status: 'success' })
-    expect(readTree(path.join(ws, 'dst'))).toEqual({ 'added.bin': '0123456789', 'changed.txt': 'new content', 'same.txt': 'same' })
+    expect(readTree(path.join(ws, 'dst'))).toEqual({
+      'added.bin': '0123456789',
+      'changed.txt': 'new content',
+      'same.txt': 'same',
+    })
   })
 
   it('validate needs no rclone and sets the matrix output', async () => {

@@ -18,7 +18,11 @@ export function inputVar(name: string): string {
 }
 
 /** Makes the files and variables for one run in `dir`. */
-export function actionEnv(dir: string, inputs: Record<string, string>, extra: Record<string, string> = {}): ActionEnv {
+export function actionEnv(
+  dir: string,
+  inputs: Record<string, string>,
+  extra: Record<string, string> = {},
+): ActionEnv {
   const outputFile = path.join(dir, 'github_output')
   const summaryFile = path.join(dir, 'step_summary.md')
   writeFileSync(outputFile, '')

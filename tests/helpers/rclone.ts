@@ -45,7 +45,8 @@ export function readTree(root: string): Record<string, string> {
   const out: Record<string, string> = {}
   const walk = (dir: string): void => {
     const entries = readdirSync(dir)
-    if (entries.length === 0 && dir !== root) out[`${path.relative(root, dir).split(path.sep).join('/')}/`] = ''
+    if (entries.length === 0 && dir !== root)
+      out[`${path.relative(root, dir).split(path.sep).join('/')}/`] = ''
     for (const e of entries.sort()) {
       const full = path.join(dir, e)
       if (statSync(full).isDirectory()) walk(full)

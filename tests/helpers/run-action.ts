@@ -25,15 +25,23 @@ export interface ActionRun {
 export async function runAction(
   workspace: string,
   inputs: Record<string, string>,
-  options: { env?: Record<string, string>; deps?: Partial<RunDeps>; runner?: (real: RcloneRunner) => RcloneRunner } = {},
+  options: {
+    env?: Record<string, string>
+    deps?: Partial<RunDeps>
+    runner?: (real: RcloneRunner) => RcloneRunner
+  } = {},
 ): Promise<ActionRun> {
   const scratch = path.join(workspace, '.runner')
   mkdirSync(scratch, { recursive: true })
-  const a = actionEnv(scratch, { 'rclone-version': 'system', ...inputs }, {
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: path.join(scratch, 'temp'),
-    ...options.env,
-  })
+  const a = actionEnv(
+    scratch,
+    { 'rclone-version': 'system', ...inputs },
+    {
+      GITHUB_WORKSPACE: workspace,
+      RUNNER_TEMP: path.join(scratch, 'temp'),
+      ...options.env,
+    },
+  )
   mkdirSync(path.join(scratch, 'temp'), { recursive: true })
   const restore = applyEnv(a.env)
   const calls: string[][] = []

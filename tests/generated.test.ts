@@ -1,0 +1,49 @@
+/**
+ * Generated files stay current: the JSON Schema for editors is generated from the zod schema. With
+ * UPDATE_GENERATED=1 (npm run generate) the test rewrites them instead of failing.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { jobJsonSchema } from '../src/schema.js'
+
+const update = process.env.UPDATE_GENERATED === '1'
+
+function checkGenerated(file: string, fresh: string): void {
+  if (update) {
+    writeFileSync(file, fresh)
+    return
+  }
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  expect(current, `${file} is stale: run "npm run generate" and commit it`).toBe(fresh)
+}
+
+describe('generated files', () => {
+  it('schema/job.schema.json equals the schema generated from zod', () => {
+    checkGenerated('schema/job.schema.json', `${JSON.stringify(jobJsonSchema(), null, 2)}\n`)
+  })
+
+  it('the JSON Schema describes every job key and rejects unknown ones', () => {
+    const s = jobJsonSchema() as {
+      properties: Record<string, unknown>
+      required: string[]
+      additionalProperties: boolean
+    }
+    expect(Object.keys(s.properties)).toEqual(
+      expect.arrayContaining([
+        'name',
+        'source',
+        'destinations',
+        'mode',
+        'options',
+        'filters',
+        'schedule',
+        'enabled',
+        'allow-empty-source',
+        'create-empty-src-dirs',
+        'description',
+      ]),
+    )
+    expect(s.required).toEqual(['source', 'destinations'])
+    expect(s.additionalProperties).toBe(false)
+  })
+})
