@@ -24,14 +24,22 @@ const env = {
   GITHUB_STEP_SUMMARY: summaryFile,
   RUNNER_TEMP: path.join(runner, 'temp'),
   RUNNER_TOOL_CACHE: path.join(runner, 'tool-cache'),
-  'INPUT_COMMAND': process.argv[2] ?? 'run',
-  'INPUT_PATH': 'jobs',
+  INPUT_COMMAND: process.argv[2] ?? 'run',
+  INPUT_PATH: 'jobs',
   'INPUT_RCLONE-VERSION': rcloneVersion,
   'INPUT_MAX-PARALLEL': '2',
 }
-const r = spawnSync(process.execPath, [path.join(root, 'dist/index.js')], { cwd: root, env, stdio: 'inherit' })
+const r = spawnSync(process.execPath, [path.join(root, 'dist/index.js')], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+})
 console.log('\n===== step summary =====\n')
 console.log(readFileSync(summaryFile, 'utf8'))
 console.log('===== outputs =====\n')
-console.log(readFileSync(outputFile, 'utf8').replace(/^ghadelimiter_.*\n/gm, '').replace(/<<ghadelimiter_.*$/gm, ':'))
+console.log(
+  readFileSync(outputFile, 'utf8')
+    .replace(/^ghadelimiter_.*\n/gm, '')
+    .replace(/<<ghadelimiter_.*$/gm, ':'),
+)
 process.exitCode = r.status ?? 1
