@@ -79,7 +79,8 @@ export function parseLogLine(line: string): RcloneLogEntry | undefined {
 /** A JSON log entry as one readable line, as rclone's text log would show it. */
 export function formatLogEntry(e: RcloneLogEntry): string {
   const time = e.time ? `${e.time.slice(11, 19)} ` : ''
-  const level = e.level.toUpperCase().padEnd(7)
+  // rclone's JSON log calls NOTICE "warning"; the stats block is progress, not a warning.
+  const level = (e.stats ? 'STATS' : e.level.toUpperCase()).padEnd(7)
   const msg = e.stats ? e.msg.trim().replace(/\s*\n\s*/g, ' | ') : e.msg
   return `${time}${level} ${e.object ? `${e.object}: ` : ''}${msg}`
 }
@@ -123,6 +124,13 @@ export class LogCollector {
     this.partial = ''
   }
 
+  /** Keeps each distinct error once, at its latest position: retries repeat the same lines. */
+  private addError(message: string): void {
+    const at = this.errorMessages.indexOf(message)
+    if (at >= 0) this.errorMessages.splice(at, 1)
+    this.errorMessages.push(message)
+  }
+
   private line(raw: string): void {
     const line = raw.replace(/\r$/, '')
     if (line.trim() === '') return
@@ -131,13 +139,14 @@ export class LogCollector {
     if (e) {
       this.entries.push(e)
       if (e.stats) this.stats = toStats(e.stats)
-      if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal')
-        this.errorMessages.push(e.object ? `${e.object}: ${e.msg}` : e.msg)
+      if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal') {
+        this.addError(e.object ? `${e.object}: ${e.msg}` : e.msg)
+      }
       shown = formatLogEntry(e)
     } else if (
-      /^(?:Error|Fatal error|Failed to)\b|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?:ERROR|CRITICAL)/.test(line)
+      /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(?:Error|Fatal error|Failed to|ERROR|CRITICAL)\b/.test(line)
     ) {
-      this.errorMessages.push(line)
+      this.addError(line)
     }
     this.log.push(shown)
     this.onLine?.(shown)

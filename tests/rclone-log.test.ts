@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { compareVersions, formatLogEntry, LogCollector, parseLogLine } from '../src/rclone.js'
+
+function collect(file: string): LogCollector {
+  const c = new LogCollector()
+  const text = readFileSync(new URL(`./fixtures/logs/${file}`, import.meta.url), 'utf8')
+  // Feed in uneven chunks, as a pipe delivers them.
+  for (let i = 0; i < text.length; i += 97) c.push(text.slice(i, i + 97))
+  c.end()
+  return c
+}
+
+describe('reading rclone 1.60.1 JSON logs (recorded)', () => {
+  it('takes the numbers from the final stats block', () => {
+    const c = collect('sync-1.60.1.jsonl')
+    expect(c.stats).toMatchObject({ transfers: 3, bytes: 21, deletes: 1, errors: 0, checks: 1 })
+    expect(c.errorMessages).toEqual([])
+    expect(c.log).toContain(c.log.find((l) => l.endsWith('INFO    f1.txt: Copied (new)')))
+    expect(c.log.some((l) => /STATS\s+Transferred: .*21 B \/ 21 B/.test(l))).toBe(true)
+  })
+
+  it('keeps each distinct error once and catches the plain-text fatal line', () => {
+    const c = collect('missing-source-1.60.1.jsonl')
+    expect(c.stats?.errors).toBe(1)
+    // A repeated line moves to where it last appeared, so the newest attempt's errors come last.
+    expect(c.errorMessages).toEqual([
+      'Attempt 1/3 failed with 1 errors and: directory not found',
+      'Attempt 2/3 failed with 1 errors and: directory not found',
+      'Local file system at /tmp/rl/missing: error reading source root directory: directory not found',
+      'Local file system at /tmp/rl/dst2: not deleting files as there were IO errors',
+      'Local file system at /tmp/rl/dst2: not deleting directories as there were IO errors',
+      'Attempt 3/3 failed with 1 errors and: directory not found',
+      '2026/11/24 22:49:04 Failed to sync: directory not found',
+    ])
+  })
+
+  it('leaves plain text lines alone and formats JSON ones readably', () => {
+    expect(parseLogLine('not json')).toBeUndefined()
+    expect(parseLogLine('{"broken"')).toBeUndefined()
+    const e = parseLogLine(
+      '{"level":"info","msg":"Deleted","object":"a/b.txt","time":"2026-11-24T22:49:04.27+00:00"}',
+    )
+    expect(e && formatLogEntry(e)).toBe('22:49:04 INFO    a/b.txt: Deleted')
+  })
+
+  it('compares versions numerically', () => {
+    expect(compareVersions('1.60.1', '1.58.0')).toBeGreaterThan(0)
+    expect(compareVersions('v1.9.0', '1.10.0')).toBeLessThan(0)
+    expect(compareVersions('1.66.0', '1.66')).toBe(0)
+  })
+})
