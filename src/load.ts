@@ -89,8 +89,14 @@ export function parseJobFile(file: string, text: string): LoadResult {
     if (bad) return
     const tagged = findTagged(doc.contents)
     if (tagged) {
-      const p = pos(tagged.range?.[0] ?? 0)
-      err(p.line, p.col, `YAML tag ${tagged.tag} is not allowed in a job file; write plain values`)
+      // The node's range starts at its value; the tag is written just before it on the same line.
+      const start = tagged.range?.[0] ?? 0
+      let bang = text.lastIndexOf('!', start)
+      while (bang > 0 && text[bang - 1] === '!') bang--
+      const lineStart = text.lastIndexOf('\n', start - 1)
+      const p = pos(bang > lineStart ? bang : start)
+      const shown = (tagged.tag ?? '').replace(/^tag:yaml\.org,2002:/, '!!')
+      err(p.line, p.col, `YAML tag ${shown} is not allowed in a job file; write plain values`)
       return
     }
     let value: unknown

@@ -95,9 +95,11 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   const trigger = await readTrigger(deps.env)
   const patterns = parseJobPatterns(inputs.jobs)
   const selection = selectJobs(validated.jobs, patterns, trigger)
-  core.setOutput(Outputs.Matrix, JSON.stringify(matrixOutput(selection.selected.map((j) => j.name))))
   reportDiagnostics(diagnostics)
   const errors = diagnostics.filter((d) => d.severity === 'error')
+  // With any error nothing runs, so the fan-out is empty too.
+  const matrixJobs = errors.length > 0 ? [] : selection.selected.map((j) => j.name)
+  core.setOutput(Outputs.Matrix, JSON.stringify(matrixOutput(matrixJobs)))
   const jobCount = validated.jobs.length
   const fileCount = found.files.length
 
