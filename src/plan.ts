@@ -34,11 +34,13 @@ export interface PlanSettings {
 
 /** Flags that carry the action's own needs: JSON log lines with final stats, readable progress. */
 export function baseFlags(settings: PlanSettings): string[] {
+  // A plan reads rclone's debug notes ("Sizes differ") to tell updated files from new ones.
+  const verbosity = settings.dryRun ? '--verbose=2' : '--verbose'
   return [
     '--use-json-log',
     '--stats-log-level=NOTICE',
     `--stats=${settings.statsInterval ?? '30s'}`,
-    '--verbose',
+    verbosity,
   ]
 }
 

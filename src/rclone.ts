@@ -142,6 +142,8 @@ export class LogCollector {
       if (e.level === 'error' || e.level === 'critical' || e.level === 'fatal') {
         this.addError(e.object ? `${e.object}: ${e.msg}` : e.msg)
       }
+      // Debug lines (plans ask for them) are read, not shown: they would drown the log.
+      if (e.level === 'debug') return
       shown = formatLogEntry(e)
     } else if (
       /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(?:Error|Fatal error|Failed to|ERROR|CRITICAL)\b/.test(line)

@@ -4,6 +4,7 @@
  */
 import { type Diagnostic, formatDiagnostic } from './diagnostics.js'
 import type { InvocationResult } from './execute.js'
+import type { ValidJob } from './validate.js'
 
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
@@ -217,4 +218,21 @@ export class BoundedText {
 /** The diagnostics as log lines, every one of them (annotations show only the first ten errors). */
 export function diagnosticLines(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map(formatDiagnostic)
+}
+
+/** The job list shown by `validate`: every job with its file, mode, paths and schedule, bounded. */
+export function jobListSection(jobs: readonly ValidJob[], limit: number): string {
+  if (jobs.length === 0) return ''
+  const out = new BoundedText(limit)
+  out.add(
+    '| job | file | mode | source | destinations | schedule | enabled |\n| --- | --- | --- | --- | --- | --- | --- |\n',
+  )
+  jobs.forEach((j, i) => {
+    const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
+    const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
+    const row = `| ${cell(j.name)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
+    if (!out.add(row)) out.omit(jobs.length - i, 'job')
+  })
+  out.add('\n')
+  return out.finish()
 }

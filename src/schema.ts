@@ -3,6 +3,7 @@
  * Schema (`schema/job.schema.json`) and the README reference. Keys follow rclone's flag names without dashes.
  */
 import { z } from 'zod'
+import { cronProblem } from './cron.js'
 
 /**
  * rclone's SizeSuffix syntax (`10M`, `1.5G`, `100` = KiB, `10Mi`, `10MiB`, `off`), as `rclone --max-size` parses it.
@@ -146,7 +147,10 @@ export const destinationSchema = z.union([
 ])
 
 /** A five-field cron string as GitHub's `on.schedule` takes it. */
-export const cronSchema = z.string().min(1)
+export const cronSchema = z.string().superRefine((v, ctx) => {
+  const problem = cronProblem(v)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
 
 /** One job. */
 export const jobSchema = z

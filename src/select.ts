@@ -2,6 +2,7 @@
  * Which jobs a run includes: the `jobs` input (names or globs), `enabled`, and on a `schedule` event the job's
  * own crons. Pure.
  */
+import { normalizeCron } from './cron.js'
 import type { ValidJob } from './validate.js'
 
 /** Splits the `jobs` input on commas and newlines. */
@@ -38,11 +39,6 @@ export interface Trigger {
   readonly eventName?: string
   /** `github.event.schedule`: the cron string that fired. */
   readonly schedule?: string
-}
-
-/** Normalizes a cron string for comparison: GitHub compares the text, we forgive extra spaces. */
-export function normalizeCron(cron: string): string {
-  return cron.trim().split(/\s+/).join(' ')
 }
 
 /** Applies the `jobs` input, `enabled` and the schedule. */

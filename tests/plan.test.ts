@@ -35,7 +35,7 @@ describe('planning argument vectors', () => {
       '--use-json-log',
       '--stats-log-level=NOTICE',
       '--stats=30s',
-      '--verbose',
+      '--verbose=2',
       '--dry-run',
       '--create-empty-src-dirs',
       '--transfers=2',
