@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { jobReferenceMarkdown } from '../src/reference.js'
 import { jobJsonSchema } from '../src/schema.js'
 
 const update = process.env.UPDATE_GENERATED === '1'
@@ -20,6 +21,16 @@ function checkGenerated(file: string, fresh: string): void {
 describe('generated files', () => {
   it('schema/job.schema.json equals the schema generated from zod', () => {
     checkGenerated('schema/job.schema.json', `${JSON.stringify(jobJsonSchema(), null, 2)}\n`)
+  })
+
+  it('the README job reference equals the one generated from zod', () => {
+    const readme = readFileSync('README.md', 'utf8')
+    const start = readme.indexOf('<!-- reference:start')
+    const end = readme.indexOf('<!-- reference:end -->')
+    expect(start, 'README.md lacks the reference markers').toBeGreaterThan(-1)
+    const open = readme.indexOf('-->', start) + 4
+    const fresh = `${readme.slice(0, open)}\n${jobReferenceMarkdown()}\n${readme.slice(end)}`
+    checkGenerated('README.md', fresh)
   })
 
   it('the JSON Schema describes every job key and rejects unknown ones', () => {
