@@ -41,6 +41,9 @@ export interface ExecuteHooks {
 export interface Refusal {
   readonly status: 'failed' | 'skipped'
   readonly reason: string
+  /** The exit code of the check that refused, when rclone ran one. */
+  readonly exitCode?: number | null
+  readonly errorLines?: readonly string[]
 }
 
 /**
@@ -155,6 +158,9 @@ export async function executeInvocations(
             ...empty(inv),
             status: refusal.status,
             reason: refusal.reason,
+            exitCode: refusal.exitCode ?? null,
+            errors: refusal.status === 'failed' ? 1 : 0,
+            ...(refusal.errorLines ? { errorLines: refusal.errorLines } : {}),
             startedAt,
             endedAt: now(),
           }

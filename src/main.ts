@@ -14,6 +14,7 @@ import {
   type InvocationResult,
   skipped,
 } from './execute.js'
+import { deletionGuards } from './guards.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './load.js'
 import { type Invocation, planInvocations } from './plan.js'
@@ -30,6 +31,7 @@ import {
 } from './report.js'
 import { actionsReporter, type Reporter } from './reporter.js'
 import { scheduleWarnings, workflowCrons } from './schedule.js'
+import { prepareConfig } from './secrets.js'
 import { parseJobPatterns, selectJobs, type Trigger } from './select.js'
 import { validateDocuments } from './validate.js'
 
@@ -113,6 +115,16 @@ export interface CommandOutcome {
 /** Runs one command with parsed inputs: the whole pipeline. */
 export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<CommandOutcome> {
   const out = deps.reporter ?? actionsReporter(deps.env)
+  // Secrets are masked before anything is printed; the config file is removed whatever happens.
+  const config = await prepareConfig(inputs.rcloneConfig, deps.env, deps.env.RUNNER_TEMP, (s) => out.mask(s))
+  try {
+    return await runPipeline(inputs, { ...deps, env: config.env }, out)
+  } finally {
+    await config.cleanup()
+  }
+}
+
+async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): Promise<CommandOutcome> {
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
     throw new UserError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
@@ -209,7 +221,7 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
         events.onFinish?.(inv, result, outcome)
       },
     },
-    hooks: deps.hooks ?? [],
+    hooks: [deletionGuards(runner, { env: deps.env, cwd: deps.cwd, dryRun }), ...(deps.hooks ?? [])],
   })
   const sections = dryRun
     ? [

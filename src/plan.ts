@@ -23,6 +23,7 @@ export interface Invocation {
   readonly reads: readonly string[]
   readonly allowEmptySource: boolean
   readonly options: Options
+  readonly filters: Filters
 }
 
 /** How the plan runs: `dryRun` adds `--dry-run` (the `plan` command). */
@@ -102,6 +103,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         reads: [j.job.source],
         allowEmptySource: j.job['allow-empty-source'],
         options: d.options,
+        filters: d.filters,
       })
     }
   }

@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal
   /** Called with each readable line as it arrives (for live progress). */
   readonly onLine?: (line: string) => void
+  /** Called with each raw line rclone writes to stdout (listings), apart from its log. */
+  readonly onStdout?: (line: string) => void
 }
 
 /** The seam the orchestration takes: run rclone with these arguments. */
@@ -173,7 +175,14 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       let spawnError: string | undefined
       child.stdout.setEncoding('utf8')
       child.stderr.setEncoding('utf8')
-      child.stdout.on('data', (c: string) => collector.push(c))
+      let partial = ''
+      child.stdout.on('data', (c: string) => {
+        collector.push(c)
+        if (!options.onStdout) return
+        const lines = (partial + c).split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) options.onStdout(line)
+      })
       child.stderr.on('data', (c: string) => collector.push(c))
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') return
@@ -184,6 +193,7 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       })
       child.on('close', (code, signal) => {
         collector.end()
+        if (partial !== '') options.onStdout?.(partial)
         resolve({
           exitCode: code,
           signal,

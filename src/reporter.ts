@@ -15,6 +15,8 @@ export interface AnnotationProps {
 
 /** The pipeline's output channel. */
 export interface Reporter {
+  /** Hides a secret value from everything printed after this call. */
+  mask(secret: string): void
   info(message: string): void
   warning(message: string, props?: AnnotationProps): void
   error(message: string, props?: AnnotationProps): void
@@ -27,6 +29,7 @@ export interface Reporter {
 /** The runner's reporter: @actions/core commands, and the step summary file. */
 export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
   return {
+    mask: (s) => core.setSecret(s),
     info: (m) => core.info(m),
     warning: (m, p) => core.warning(m, p),
     error: (m, p) => core.error(m, p),
@@ -52,6 +55,7 @@ export function consoleReporter(
   options: { outputs?: Map<string, string> } = {},
 ): Reporter {
   return {
+    mask: () => {},
     info: (m) => out(m),
     warning: (m, p) => {
       if (p?.file === undefined) out(`warning: ${m}`)
