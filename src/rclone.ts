@@ -84,7 +84,18 @@ export function formatLogEntry(e: RcloneLogEntry): string {
   // rclone's JSON log calls NOTICE "warning"; the stats block is progress, not a warning.
   const level = (e.stats ? 'STATS' : e.level.toUpperCase()).padEnd(7)
   const msg = e.stats ? e.msg.trim().replace(/\s*\n\s*/g, ' | ') : e.msg
-  return `${time}${level} ${e.object ? `${e.object}: ` : ''}${msg}`
+  // A file name may hold a line break; printed raw, the rest of it would start a line of its own and could be
+  // read by the runner as a workflow command (::error::...). Escape it instead.
+  return oneLine(`${time}${level} ${e.object ? `${e.object}: ` : ''}${msg}`)
+}
+
+/** Control characters as visible escapes, so one log entry stays one log line. */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(
+    /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
 }
 
 /** Reads a stats block into numbers, treating missing fields as zero. */
