@@ -81,6 +81,7 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
     jobs: values.jobs ?? '',
     rcloneVersion: 'system',
     rcloneConfig: '',
+    rcloneDownloadUrl: '',
     maxParallel,
     failFast: values['fail-fast'] ?? false,
   })

@@ -5,6 +5,7 @@ export const Inputs = {
   Jobs: 'jobs',
   RcloneVersion: 'rclone-version',
   RcloneConfig: 'rclone-config',
+  RcloneDownloadUrl: 'rclone-download-url',
   MaxParallel: 'max-parallel',
   FailFast: 'fail-fast',
 } as const
@@ -22,10 +23,10 @@ export const COMMANDS = ['validate', 'plan', 'run'] as const
 export type Command = (typeof COMMANDS)[number]
 
 /**
- * The rclone release installed when `rclone-version` is not set. Chosen 2026-11-24: the newest stable release
- * line the action has been checked against.
+ * The rclone release installed when `rclone-version` is not set: the newest stable release when chosen, on
+ * 2026-11-24 (v1.75.1, released 2026-09-04).
  */
-export const DEFAULT_RCLONE_VERSION = '1.71.2'
+export const DEFAULT_RCLONE_VERSION = '1.75.1'
 
 /** The default for `max-parallel`; see the README's "Parallelism" section for the measurements behind it. */
 export const DEFAULT_MAX_PARALLEL = 4

@@ -16,6 +16,10 @@ const inputsSchema = z.object({
     })
     .transform((v) => v.replace(/^v/, '')),
   rcloneConfig: z.string(),
+  rcloneDownloadUrl: z.union([
+    z.literal(''),
+    z.url({ protocol: /^https?$/, message: '"rclone-download-url" must be an http(s) URL' }),
+  ]),
   maxParallel: z.coerce
     .number({ message: '"max-parallel" must be a whole number of at least 1' })
     .int({ message: '"max-parallel" must be a whole number of at least 1' })
@@ -49,6 +53,7 @@ export function getInputs(): ActionInputs {
     jobs: core.getInput(Inputs.Jobs),
     rcloneVersion: core.getInput(Inputs.RcloneVersion).trim() || DEFAULT_RCLONE_VERSION,
     rcloneConfig: core.getInput(Inputs.RcloneConfig, { trimWhitespace: false }),
+    rcloneDownloadUrl: core.getInput(Inputs.RcloneDownloadUrl),
     maxParallel: core.getInput(Inputs.MaxParallel).trim() || String(DEFAULT_MAX_PARALLEL),
     failFast: boolInput(Inputs.FailFast, false),
   }

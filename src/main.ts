@@ -14,8 +14,10 @@ import {
   type InvocationResult,
   skipped,
 } from './execute.js'
+import { versionProblems } from './features.js'
 import { deletionGuards } from './guards.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
+import { DEFAULT_DOWNLOAD_URL, installRclone } from './install.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './load.js'
 import { type Invocation, planInvocations } from './plan.js'
 import { type PlannedChanges, plannedChanges, planSection } from './plan-report.js'
@@ -57,9 +59,14 @@ export function defaultDeps(): RunDeps {
     now: Date.now,
     resolveRclone: async (inputs) => {
       if (inputs.rcloneVersion === 'system') return 'rclone'
-      throw new UserError(
-        `rclone-version "${inputs.rcloneVersion}": installing rclone releases is not available in this version of the action; set rclone-version: system and install rclone in an earlier step`,
-      )
+      const installed = await installRclone({
+        version: inputs.rcloneVersion,
+        baseUrl: inputs.rcloneDownloadUrl || DEFAULT_DOWNLOAD_URL,
+        tempDir: process.env.RUNNER_TEMP,
+        log: (m) => core.info(m),
+      })
+      core.addPath(installed.dir)
+      return installed.binary
     },
     makeRunner: createRcloneRunner,
   }
@@ -157,7 +164,7 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     const summary = buildSummary({
       command: inputs.command,
       results: outcome.results,
-      diagnostics,
+      diagnostics: outcome.diagnostics,
       rcloneVersion: rcloneVersionText,
       jobCount,
       fileCount,
@@ -193,6 +200,19 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     throw new UserError(`rclone could not be started: ${e instanceof Error ? e.message : String(e)}`)
   })
   out.info(`Using rclone ${version} (${binary})`)
+  const gated = versionProblems(selection.selected, version)
+  if (gated.length > 0) {
+    reportDiagnostics(out, gated)
+    return finish(
+      {
+        success: false,
+        message: `${plural(gated.length, 'job feature')} need a newer rclone than ${version}; nothing was run`,
+        results: [],
+        diagnostics: [...diagnostics, ...gated],
+      },
+      version,
+    )
+  }
 
   const dryRun = inputs.command === 'plan'
   const invocations = planInvocations(selection.selected, { dryRun })

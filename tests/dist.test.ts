@@ -11,7 +11,7 @@ beforeAll(() => {
 })
 
 describe('node dist/index.js, as a runner runs it', () => {
-  it('runs example-shaped jobs end to end and writes outputs and the summary', () => {
+  it('runs example-shaped jobs end to end and writes outputs and the summary', async () => {
     const ws = tempDir()
     writeTree(ws, {
       'jobs/photos.yml':
@@ -23,7 +23,7 @@ describe('node dist/index.js, as a runner runs it', () => {
       'data/docs/readme.md': 'hello',
       'backup/docs/extra.md': 'kept by copy',
     })
-    const r = runBundle(ws, { command: 'run', 'rclone-version': 'system', 'max-parallel': '2' })
+    const r = await runBundle(ws, { command: 'run', 'rclone-version': 'system', 'max-parallel': '2' })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(readTree(path.join(ws, 'backup'))).toEqual({
@@ -46,11 +46,11 @@ describe('node dist/index.js, as a runner runs it', () => {
     expect(r.stdout).toContain('::group::')
   })
 
-  it('fails the step with annotations on invalid jobs and starts no rclone', () => {
+  it('fails the step with annotations on invalid jobs and starts no rclone', async () => {
     const ws = tempDir()
     writeTree(ws, { 'jobs/bad.yml': 'source: data\ndestinations: [out]\noptions:\n  transfer: 4\n' })
     // PATH without rclone: validation errors must stop the run before rclone is needed.
-    const r = runBundle(
+    const r = await runBundle(
       ws,
       { command: 'run', 'rclone-version': 'system' },
       { PATH: path.dirname(process.execPath) },

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { featureTableMarkdown } from '../src/features.js'
 import { jobReferenceMarkdown } from '../src/reference.js'
 import { jobJsonSchema } from '../src/schema.js'
 
@@ -18,19 +19,32 @@ function checkGenerated(file: string, fresh: string): void {
   expect(current, `${file} is stale: run "npm run generate" and commit it`).toBe(fresh)
 }
 
+/** The README with the text between `<!-- name:start ... -->` and `<!-- name:end -->` replaced. */
+function withSection(readme: string, name: string, body: string): string {
+  const start = readme.indexOf(`<!-- ${name}:start`)
+  const end = readme.indexOf(`<!-- ${name}:end -->`)
+  expect(start, `README.md lacks the ${name} markers`).toBeGreaterThan(-1)
+  const open = readme.indexOf('-->', start) + 4
+  return `${readme.slice(0, open)}\n${body}\n${readme.slice(end)}`
+}
+
 describe('generated files', () => {
   it('schema/job.schema.json equals the schema generated from zod', () => {
     checkGenerated('schema/job.schema.json', `${JSON.stringify(jobJsonSchema(), null, 2)}\n`)
   })
 
   it('the README job reference equals the one generated from zod', () => {
-    const readme = readFileSync('README.md', 'utf8')
-    const start = readme.indexOf('<!-- reference:start')
-    const end = readme.indexOf('<!-- reference:end -->')
-    expect(start, 'README.md lacks the reference markers').toBeGreaterThan(-1)
-    const open = readme.indexOf('-->', start) + 4
-    const fresh = `${readme.slice(0, open)}\n${jobReferenceMarkdown()}\n${readme.slice(end)}`
-    checkGenerated('README.md', fresh)
+    checkGenerated(
+      'README.md',
+      withSection(readFileSync('README.md', 'utf8'), 'reference', jobReferenceMarkdown()),
+    )
+  })
+
+  it('the README feature table equals the one generated from src/features.ts', () => {
+    checkGenerated(
+      'README.md',
+      withSection(readFileSync('README.md', 'utf8'), 'features', `${featureTableMarkdown()}\n`),
+    )
   })
 
   it('the JSON Schema describes every job key and rejects unknown ones', () => {

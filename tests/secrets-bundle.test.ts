@@ -51,7 +51,7 @@ describe('secrets never reach anything the action writes (node dist/index.js)', 
       'jobs/broken.yml': 'source: "dav:does-not-exist"\ndestinations: [out]\n',
       'src/a.txt': 'alpha',
     })
-    const r = runBundle(
+    const r = await runBundle(
       ws,
       { command: 'run', 'rclone-version': 'system', 'rclone-config': config, 'max-parallel': '1' },
       {

@@ -1,17 +1,29 @@
 /** Runs the committed bundle exactly as a runner does. */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { actionEnv } from './action-env.js'
 
 const bundle = path.resolve('dist/index.js')
 
-/** Runs the committed bundle exactly as a runner does: a node process with INPUT_* and the runner's files. */
-export function runBundle(
+/** What the bundle left: exit status, the log, outputs and the summary. */
+export interface BundleRun {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+}
+
+/**
+ * Runs `node dist/index.js` as a runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and
+ * RUNNER_TOOL_CACHE under `workspace/.runner`. Asynchronous, so servers in the test process keep answering.
+ */
+export async function runBundle(
   workspace: string,
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
-) {
+): Promise<BundleRun> {
   const runner = path.join(workspace, '.runner')
   mkdirSync(path.join(runner, 'temp'), { recursive: true })
   mkdirSync(path.join(runner, 'tool-cache'), { recursive: true })
@@ -22,6 +34,20 @@ export function runBundle(
     ...extraEnv,
   })
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...a.env }
-  const p = spawnSync(process.execPath, [bundle], { cwd: workspace, env, encoding: 'utf8', timeout: 120_000 })
-  return { status: p.status, stdout: p.stdout, stderr: p.stderr, outputs: a.outputs(), summary: a.summary() }
+  const child = spawn(process.execPath, [bundle], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c
+  })
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c
+  })
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  return { status, stdout, stderr, outputs: a.outputs(), summary: a.summary() }
 }
