@@ -21,6 +21,7 @@ Options:
   --jobs <names>          job names or globs, comma-separated (default: all enabled jobs)
   --max-parallel <n>      invocations at once (default: ${DEFAULT_MAX_PARALLEL})
   --fail-fast             start nothing new after the first failure
+  --bisync-state <path>   rclone path where bisync state is kept between runs
   -h, --help              show this help
 `
 
@@ -64,6 +65,7 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
       jobs: { type: 'string', default: '' },
       'max-parallel': { type: 'string', default: String(DEFAULT_MAX_PARALLEL) },
       'fail-fast': { type: 'boolean', default: false },
+      'bisync-state': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -84,5 +86,6 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
     rcloneDownloadUrl: '',
     maxParallel,
     failFast: values['fail-fast'] ?? false,
+    bisyncState: values['bisync-state'] ?? '',
   })
 }

@@ -7,6 +7,7 @@ export const Inputs = {
   RcloneConfig: 'rclone-config',
   RcloneDownloadUrl: 'rclone-download-url',
   MaxParallel: 'max-parallel',
+  BisyncState: 'bisync-state',
   FailFast: 'fail-fast',
 } as const
 

@@ -33,6 +33,8 @@ export interface InvocationResult {
 /** Hooks the executor calls: the action prints grouped logs, tests record order. */
 export interface ExecuteHooks {
   onStart?(inv: Invocation): void
+  /** The exact arguments rclone is started with, after the hooks. */
+  onCommand?(inv: Invocation, args: readonly string[]): void
   onLine?(inv: Invocation, line: string): void
   onFinish?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome | undefined): void
 }
@@ -165,6 +167,7 @@ export async function executeInvocations(
             endedAt: now(),
           }
         } else {
+          options.events?.onCommand?.(inv, args)
           outcome = await options.runner(args, {
             env: options.env,
             cwd: options.cwd,

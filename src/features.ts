@@ -25,7 +25,22 @@ export const FEATURES: readonly Feature[] = [
     usedAt: (j) =>
       j.job.mode === 'bisync' && j.job['create-empty-src-dirs'] ? ['create-empty-src-dirs'] : undefined,
   },
+  bisyncFlag('resilient', '1.64.0'),
+  bisyncFlag('recover', '1.66.0'),
+  bisyncFlag('conflict-resolve', '1.66.0'),
+  bisyncFlag('conflict-loser', '1.66.0'),
+  bisyncFlag('conflict-suffix', '1.66.0'),
+  bisyncFlag('max-lock', '1.66.0'),
+  bisyncFlag('compare', '1.66.0'),
 ]
+
+function bisyncFlag(key: keyof NonNullable<ValidJob['job']['bisync']>, since: string): Feature {
+  return {
+    name: `bisync ${key}`,
+    since,
+    usedAt: (j) => (j.job.bisync?.[key] !== undefined ? ['bisync', key] : undefined),
+  }
+}
 
 /** The problems of every job with the installed rclone `version`. */
 export function versionProblems(

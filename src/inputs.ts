@@ -25,6 +25,9 @@ const inputsSchema = z.object({
     .int({ message: '"max-parallel" must be a whole number of at least 1' })
     .min(1, { message: '"max-parallel" must be a whole number of at least 1' }),
   failFast: z.boolean(),
+  bisyncState: z
+    .string()
+    .refine((v) => !v.startsWith('-'), { message: '"bisync-state" must not begin with "-"' }),
 })
 
 /** The parsed inputs. */
@@ -56,6 +59,7 @@ export function getInputs(): ActionInputs {
     rcloneDownloadUrl: core.getInput(Inputs.RcloneDownloadUrl),
     maxParallel: core.getInput(Inputs.MaxParallel).trim() || String(DEFAULT_MAX_PARALLEL),
     failFast: boolInput(Inputs.FailFast, false),
+    bisyncState: core.getInput(Inputs.BisyncState),
   }
   const parsed = inputsSchema.safeParse(raw)
   if (!parsed.success) throw new UserError(parsed.error.issues.map((i) => i.message).join('; '))

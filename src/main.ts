@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
+import { bisyncHook } from './bisync.js'
 import { Outputs } from './constants.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './diagnostics.js'
 import {
@@ -21,7 +22,7 @@ import { DEFAULT_DOWNLOAD_URL, installRclone } from './install.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './load.js'
 import { type Invocation, planInvocations } from './plan.js'
 import { type PlannedChanges, plannedChanges, planSection } from './plan-report.js'
-import { createRcloneRunner, type RcloneRunner, rcloneVersion } from './rclone.js'
+import { createRcloneRunner, oneLine, type RcloneRunner, rcloneVersion } from './rclone.js'
 import {
   buildSummary,
   failedJobs,
@@ -241,7 +242,19 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
         events.onFinish?.(inv, result, outcome)
       },
     },
-    hooks: [deletionGuards(runner, { env: deps.env, cwd: deps.cwd, dryRun }), ...(deps.hooks ?? [])],
+    // The bisync hook comes last: it takes a lock that only its own `after` releases.
+    hooks: [
+      deletionGuards(runner, { env: deps.env, cwd: deps.cwd, dryRun }),
+      ...(deps.hooks ?? []),
+      bisyncHook(runner, {
+        store: inputs.bisyncState,
+        tempDir: deps.env.RUNNER_TEMP,
+        env: deps.env,
+        cwd: deps.cwd,
+        dryRun,
+        owner: deps.env.GITHUB_RUN_ID ? `run ${deps.env.GITHUB_RUN_ID}` : undefined,
+      }),
+    ],
   })
   const sections = dryRun
     ? [
@@ -272,6 +285,11 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
+/** An argument as a POSIX shell would need it quoted, for showing the command (it never runs through a shell). */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`
+}
+
 /** Annotations for the problems, and every problem in the log (GitHub shows only ten error annotations). */
 function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return
@@ -297,6 +315,11 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
     onStart(inv) {
       if (live) out.startGroup(label(inv))
       else out.info(`▶ started ${label(inv)}`)
+    },
+    onCommand(inv, args) {
+      const line = oneLine(`$ rclone ${args.map(shellQuote).join(' ')}`)
+      if (live) out.info(line)
+      else out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
     },
     onLine(inv, line) {
       if (live) out.info(line)

@@ -2,7 +2,7 @@
  * Stage 3: jobs to rclone invocations. One invocation per job and destination, as an argument vector: flags first,
  * then `--`, then SRC and DST, so that no job value can ever be read as a flag. Pure.
  */
-import type { Filters, Options } from './schema.js'
+import type { BisyncSettings, Filters, Options } from './schema.js'
 import type { ValidJob } from './validate.js'
 
 /** One rclone run. */
@@ -24,6 +24,8 @@ export interface Invocation {
   readonly allowEmptySource: boolean
   readonly options: Options
   readonly filters: Filters
+  /** bisync: the job consents to one resync when no state exists. */
+  readonly resync: boolean
 }
 
 /** How the plan runs: `dryRun` adds `--dry-run` (the `plan` command). */
@@ -46,7 +48,7 @@ export function baseFlags(settings: PlanSettings): string[] {
 }
 
 /** The rclone flags for a job's options. Key order follows the schema so argv is stable. */
-export function optionFlags(options: Options): string[] {
+export function optionFlags(options: Options | BisyncSettings): string[] {
   const out: string[] = []
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue
@@ -82,6 +84,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         ...(settings.dryRun ? ['--dry-run'] : []),
         ...(j.job['create-empty-src-dirs'] ? ['--create-empty-src-dirs'] : []),
         ...optionFlags(d.options),
+        ...(j.job.mode === 'bisync' ? optionFlags(j.job.bisync ?? {}) : []),
         ...filterFlags(d.filters),
         '--',
         j.job.source,
@@ -104,6 +107,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         allowEmptySource: j.job['allow-empty-source'],
         options: d.options,
         filters: d.filters,
+        resync: j.job.resync,
       })
     }
   }

@@ -136,6 +136,37 @@ export const filtersSchema = z
   })
   .describe('Filtering settings: each maps to the rclone filter flag of the same name')
 
+/** Settings of `rclone bisync` only; each maps to the bisync flag of the same name. */
+export const bisyncSchema = z
+  .strictObject({
+    'check-access': z
+      .boolean()
+      .describe('--check-access: abort unless RCLONE_TEST files are found on both sides'),
+    'check-filename': z.string().min(1).describe('--check-filename: the file name for check-access'),
+    force: z.boolean().describe("--force: bypass bisync's max-delete safety check (a percentage for bisync)"),
+    'remove-empty-dirs': z
+      .boolean()
+      .describe('--remove-empty-dirs: remove empty directories at the final cleanup step'),
+    resilient: z.boolean().describe('--resilient: allow retrying after less serious errors without a resync'),
+    recover: z.boolean().describe('--recover: recover automatically from an interrupted run'),
+    'conflict-resolve': z
+      .enum(['none', 'path1', 'path2', 'newer', 'older', 'larger', 'smaller'])
+      .describe('--conflict-resolve: which version wins a conflict'),
+    'conflict-loser': z
+      .enum(['num', 'pathname', 'delete'])
+      .describe('--conflict-loser: what happens to the losing version'),
+    'conflict-suffix': z.string().min(1).describe('--conflict-suffix: suffix for conflicting files'),
+    'max-lock': duration.describe('--max-lock: consider lock files older than this expired'),
+    compare: z
+      .string()
+      .regex(/^(size|modtime|checksum)(,(size|modtime|checksum))*$/, {
+        message: 'must be a list of size, modtime, checksum',
+      })
+      .describe('--compare: how files are compared: size, modtime, checksum'),
+  })
+  .partial()
+  .describe('Settings of rclone bisync only')
+
 /** A destination: an rclone path, or a path with options and filters that override the job's. */
 export const destinationSchema = z.union([
   rclonePath,
@@ -183,7 +214,19 @@ export const jobSchema = z
     resync: z
       .boolean()
       .default(false)
-      .describe('bisync only: consent to a --resync when no bisync state exists for a destination'),
+      .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
+    bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
+  })
+  .superRefine((job, ctx) => {
+    if (job.mode === 'bisync') return
+    if (job.resync)
+      ctx.addIssue({ code: 'custom', path: ['resync'], message: 'resync applies to mode: bisync only' })
+    if (job.bisync !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bisync'],
+        message: 'bisync settings apply to mode: bisync only',
+      })
   })
   .describe('An rclone-jobs job')
 
@@ -195,6 +238,8 @@ export type Job = z.output<typeof jobSchema>
 export type Options = z.output<typeof optionsSchema>
 /** The filtering settings after parsing. */
 export type Filters = z.output<typeof filtersSchema>
+/** The bisync settings after parsing. */
+export type BisyncSettings = z.output<typeof bisyncSchema>
 /** A destination as written. */
 export type Destination = z.output<typeof destinationSchema>
 

@@ -89,6 +89,21 @@ describe('injection', () => {
     }
   })
 
+  it('a line break in a filter pattern cannot start a workflow command when the command line is shown', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/j.yml':
+        'source: src\ndestinations: [dst]\nmode: copy\nfilters:\n  filter: ["- x\\n::error::injected", "+ *"]\n',
+      'src/a.txt': 'a',
+    })
+    for (const parallel of ['1', '3']) {
+      const r = await runAction(ws, { 'max-parallel': parallel })
+      expect(r.log).toContain('$ rclone copy')
+      expect(r.log).not.toMatch(/^::error::injected/m)
+      expect(r.log).toContain('x\\x0a::error::injected')
+    }
+  })
+
   it('a raw line break in any log entry is escaped, so one entry stays one line', () => {
     const e = parseLogLine('{"level":"info","msg":"Copied (new)","object":"evil\\n::error::injected"}')
     expect(e && formatLogEntry(e)).toBe('INFO    evil\\x0a::error::injected: Copied (new)')

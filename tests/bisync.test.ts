@@ -1,0 +1,161 @@
+import { existsSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { RcloneRunner } from '../src/rclone.js'
+import { runBundle } from './helpers/bundle.js'
+import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
+import { runAction } from './helpers/run-action.js'
+
+beforeAll(() => {
+  requireRclone()
+})
+
+/** A fresh runner: new HOME and new RUNNER_TEMP each time. */
+function freshRunner(): Record<string, string> {
+  return { HOME: tempDir('home-'), RUNNER_TEMP: tempDir('runner-temp-') }
+}
+
+function setup(job: string) {
+  const ws = tempDir()
+  const store = tempDir('state-')
+  writeTree(ws, {
+    'jobs/two-way.yml': job,
+    'left/shared.txt': 'shared',
+    'left/only-left.txt': 'L',
+    'right/only-right.txt': 'R',
+  })
+  return { ws, store }
+}
+
+describe('bisync on ephemeral runners', () => {
+  it('a first run without consent fails with the message and changes nothing', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\n')
+    const before = { left: readTree(path.join(ws, 'left')), right: readTree(path.join(ws, 'right')) }
+    const r = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(r.failed).toBe(true)
+    const reason = String(r.results[0]?.reason)
+    expect(reason).toContain('no bisync state for two-way → right (a first run, or the state was lost)')
+    expect(reason).toContain('set "resync: true" on the job')
+    expect(reason).toContain("the source's (Path1) version wins")
+    expect(r.calls.filter((c) => c[0] === 'bisync')).toEqual([])
+    expect({ left: readTree(path.join(ws, 'left')), right: readTree(path.join(ws, 'right')) }).toEqual(before)
+    expect(r.summary).toContain('resync: true')
+  })
+
+  it('with consent resyncs once; later runs on new runners propagate both sides without a resync', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
+    const first = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(first.failed, first.log).toBe(false)
+    expect(first.calls.find((c) => c[0] === 'bisync')).toContain('--resync')
+    const union = { 'only-left.txt': 'L', 'only-right.txt': 'R', 'shared.txt': 'shared' }
+    expect(readTree(path.join(ws, 'left'))).toEqual(union)
+    expect(readTree(path.join(ws, 'right'))).toEqual(union)
+    const stored = Object.keys(readTree(store))
+    expect(stored.filter((f) => f.endsWith('.lst'))).toHaveLength(2)
+    expect(stored.some((f) => f.endsWith('lock.json'))).toBe(false)
+
+    // Both sides change; one deletion on each side. A resync would bring the deleted files back.
+    writeFileSync(path.join(ws, 'left/new-left.txt'), 'NL')
+    unlinkSync(path.join(ws, 'right/only-left.txt'))
+    writeFileSync(path.join(ws, 'right/new-right.txt'), 'NR')
+    unlinkSync(path.join(ws, 'left/only-right.txt'))
+    const second = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(second.failed, second.log).toBe(false)
+    const call = second.calls.find((c) => c[0] === 'bisync') ?? []
+    expect(call).not.toContain('--resync')
+    const after = { 'new-left.txt': 'NL', 'new-right.txt': 'NR', 'shared.txt': 'shared' }
+    expect(readTree(path.join(ws, 'left'))).toEqual(after)
+    expect(readTree(path.join(ws, 'right'))).toEqual(after)
+  })
+
+  it('refuses without a state store, and while another run holds the pair', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
+    const none = await runAction(ws, {}, { env: freshRunner() })
+    expect(none.failed).toBe(true)
+    expect(String(none.results[0]?.reason)).toContain('set the bisync-state input')
+
+    const ok = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(ok.failed).toBe(false)
+    const folder = path.dirname(Object.keys(readTree(store)).map((f) => path.join(store, f))[0] as string)
+    const pairFolder = path.dirname(folder)
+    writeFileSync(
+      path.join(pairFolder, 'lock.json'),
+      JSON.stringify({ owner: 'run 12345', time: Date.now() }),
+    )
+    const before = readTree(path.join(ws, 'right'))
+    writeFileSync(path.join(ws, 'left/more.txt'), 'm')
+    const blocked = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(blocked.failed).toBe(true)
+    expect(String(blocked.results[0]?.reason)).toContain('another run (run 12345')
+    expect(String(blocked.results[0]?.reason)).toContain('concurrency group')
+    expect(readTree(path.join(ws, 'right'))).toEqual(before)
+    // A stale lock (older than the TTL) does not block.
+    writeFileSync(
+      path.join(pairFolder, 'lock.json'),
+      JSON.stringify({ owner: 'run 1', time: Date.now() - 7 * 3600_000 }),
+    )
+    const stale = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(stale.failed, stale.log).toBe(false)
+    expect(readTree(path.join(ws, 'right'))['more.txt']).toBe('m')
+  })
+
+  it('bisyncs several destinations pair by pair, never at once, whatever max-parallel says', async () => {
+    const ws = tempDir()
+    const store = tempDir('state-')
+    writeTree(ws, {
+      'jobs/fan.yml': 'source: hub\ndestinations: [spoke-a, spoke-b, spoke-c]\nmode: bisync\nresync: true\n',
+      'hub/h.txt': 'h',
+      'spoke-a/a.txt': 'a',
+      'spoke-b/b.txt': 'b',
+      'spoke-c/c.txt': 'c',
+    })
+    const spans: Array<[number, number]> = []
+    const timed =
+      (real: RcloneRunner): RcloneRunner =>
+      async (args, o) => {
+        const start = performance.now()
+        const out = await real(args, o)
+        if (args[0] === 'bisync') spans.push([start, performance.now()])
+        return out
+      }
+    const r = await runAction(
+      ws,
+      { 'bisync-state': store, 'max-parallel': '4' },
+      { env: freshRunner(), runner: timed },
+    )
+    expect(r.failed, r.log).toBe(false)
+    expect(spans).toHaveLength(3)
+    spans.sort((x, y) => x[0] - y[0])
+    for (let i = 1; i < spans.length; i++)
+      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] as number)
+    expect(Object.keys(readTree(path.join(ws, 'hub'))).sort()).toEqual(['a.txt', 'b.txt', 'c.txt', 'h.txt'])
+  })
+})
+
+describe('node dist/index.js: bisync across two runners', () => {
+  it('the second run, with a fresh HOME and RUNNER_TEMP, needs no resync', async () => {
+    const ws = tempDir()
+    const store = tempDir('state-')
+    writeTree(ws, {
+      'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n',
+      'left/a.txt': 'a',
+      'right/b.txt': 'b',
+    })
+    const inputs = { command: 'run', 'rclone-version': 'system', 'bisync-state': store }
+    const first = await runBundle(ws, inputs, { HOME: tempDir('home-') })
+    expect(first.status, first.stdout).toBe(0)
+    rmSync(path.join(ws, '.runner'), { recursive: true, force: true })
+    unlinkSync(path.join(ws, 'right/a.txt'))
+    writeFileSync(path.join(ws, 'left/c.txt'), 'c')
+    const second = await runBundle(ws, inputs, { HOME: tempDir('home-') })
+    expect(second.status, second.stdout).toBe(0)
+    expect(first.stdout).toMatch(/\$ rclone bisync .*--resync -- left right$/m)
+    expect(second.stdout).toMatch(/\$ rclone bisync .*--workdir=\S+ -- left right$/m)
+    expect(second.stdout).not.toContain('--resync')
+    expect(readTree(path.join(ws, 'left'))).toEqual({ 'b.txt': 'b', 'c.txt': 'c' })
+    expect(readTree(path.join(ws, 'right'))).toEqual({ 'b.txt': 'b', 'c.txt': 'c' })
+    expect(
+      existsSync(path.join(ws, '.runner', 'temp')) ? readdirSync(path.join(ws, '.runner', 'temp')) : [],
+    ).toEqual([])
+  })
+})
