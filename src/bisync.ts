@@ -9,9 +9,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { type Diagnostic, formatKeyPath } from './diagnostics.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
 import type { RcloneRunner } from './rclone.js'
+import { parseRclonePath, relation } from './rclone-path.js'
+import type { ValidJob } from './validate.js'
 
 /** How long a lock is honoured: a run that died without releasing it stops blocking after this. */
 export const LOCK_TTL_MS = 6 * 60 * 60 * 1000
@@ -34,6 +37,35 @@ export interface BisyncSettings {
 export function stateFolder(store: string, inv: Pick<Invocation, 'job' | 'source' | 'destination'>): string {
   const id = createHash('sha256').update(`${inv.source}\n${inv.destination}`).digest('hex').slice(0, 16)
   return `${store.replace(/\/+$/, '')}/${inv.job}/${id}`
+}
+
+/** Errors for job paths that overlap the state store: a sync there would copy or delete the state. */
+export function storeOverlaps(store: string, jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
+  if (store === '') return []
+  const st = parseRclonePath(store, cwd)
+  const out: Diagnostic[] = []
+  for (const j of jobs) {
+    const paths: Array<[PropertyKey[], string]> = [[['source'], j.job.source]]
+    for (const d of j.destinations) {
+      paths.push([
+        typeof j.job.destinations[d.index] === 'string'
+          ? ['destinations', d.index]
+          : ['destinations', d.index, 'path'],
+        d.path,
+      ])
+    }
+    for (const [keyPath, p] of paths) {
+      if (relation(st, parseRclonePath(p, cwd)) === undefined) continue
+      out.push({
+        severity: 'error',
+        file: j.file,
+        ...j.locate(keyPath),
+        key: formatKeyPath(keyPath),
+        message: `"${p}" overlaps the bisync-state store "${store}"; a sync there would copy or delete the state. Keep the store outside every job's paths`,
+      })
+    }
+  }
+  return out
 }
 
 /** The consent message: what a resync does and how to allow it. */

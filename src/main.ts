@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { bisyncHook } from './bisync.js'
+import { bisyncHook, storeOverlaps } from './bisync.js'
 import { Outputs } from './constants.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './diagnostics.js'
 import {
@@ -147,6 +147,7 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     ...loaded.diagnostics,
     ...validated.diagnostics,
     ...scheduleWarnings(validated.jobs, crons),
+    ...storeOverlaps(inputs.bisyncState, validated.jobs, deps.cwd),
   ])
   const trigger = await readTrigger(deps.env)
   const patterns = parseJobPatterns(inputs.jobs)

@@ -68,6 +68,15 @@ describe('bisync on ephemeral runners', () => {
     expect(readTree(path.join(ws, 'right'))).toEqual(after)
   })
 
+  it('refuses a state store inside a job path, at that path', async () => {
+    const { ws } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
+    const r = await runAction(ws, { 'bisync-state': 'right/.state', command: 'validate' })
+    expect(r.failed).toBe(true)
+    expect(r.log).toContain(
+      'jobs/two-way.yml:2:16: error: destinations[0]: "right" overlaps the bisync-state store "right/.state"',
+    )
+  })
+
   it('refuses without a state store, and while another run holds the pair', async () => {
     const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
     const none = await runAction(ws, {}, { env: freshRunner() })
