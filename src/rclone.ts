@@ -91,11 +91,13 @@ export function formatLogEntry(e: RcloneLogEntry): string {
 
 /** Control characters as visible escapes, so one log entry stays one log line. */
 export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(
-    /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  )
+  let out = ''
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number
+    const control = (c < 0x20 && c !== 0x09) || c === 0x7f || c === 0x2028 || c === 0x2029
+    out += control ? `\\x${c.toString(16).padStart(2, '0')}` : ch
+  }
+  return out
 }
 
 /** Reads a stats block into numbers, treating missing fields as zero. */

@@ -126,7 +126,7 @@ describe('rclone-config and real network remotes', () => {
     expect(existsSync(file)).toBe(false)
     expect(readdirSync(path.join(ws, '.runner', 'temp'))).toEqual([])
     const lines = r.log.split('\n')
-    const maskAt = lines.findIndex((l) => l === `::add-mask::${dav.obscured}`)
+    const maskAt = lines.indexOf(`::add-mask::${dav.obscured}`)
     expect(maskAt).toBe(0)
     expect(lines.filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(dav.obscured)
   })
