@@ -87,5 +87,6 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
     maxParallel,
     failFast: values['fail-fast'] ?? false,
     bisyncState: values['bisync-state'] ?? '',
+    shards: 0,
   })
 }

@@ -8,6 +8,7 @@ export const Inputs = {
   RcloneDownloadUrl: 'rclone-download-url',
   MaxParallel: 'max-parallel',
   BisyncState: 'bisync-state',
+  Shards: 'shards',
   FailFast: 'fail-fast',
 } as const
 

@@ -5,9 +5,12 @@
  * - a `sync` with `max-delete` first counts, in a dry run with the same flags, what it would delete, and does not
  *   run when that is more than allowed (rclone's own `--max-delete` stops only after deleting that many).
  */
+import { lstat, opendir } from 'node:fs/promises'
+import path from 'node:path'
 import type { InvocationHook, Refusal } from './execute.js'
 import { filterFlags } from './plan.js'
 import type { RcloneRunner } from './rclone.js'
+import { parseRclonePath } from './rclone-path.js'
 
 /** The guards as executor hooks, using `runner` for the listings. */
 export function deletionGuards(
@@ -37,6 +40,11 @@ async function emptySourceRefusal(
   filters: string[],
   settings: { env?: NodeJS.ProcessEnv; cwd?: string },
 ): Promise<Refusal | undefined> {
+  // A local source without filters is answered here, without starting a process: the common case stays free.
+  if (filters.length === 0) {
+    const local = parseRclonePath(source, settings.cwd ?? process.cwd())
+    if (local.remote === '' && (await hasLocalFile(local.path))) return undefined
+  }
   // Listing stops at the first file: the question is only "is there anything", which must stay cheap on a
   // source of millions of files.
   const stop = new AbortController()
@@ -68,6 +76,30 @@ async function emptySourceRefusal(
     reason:
       'the source is empty (after filters), so this would delete everything in the destination; nothing was changed. Set "allow-empty-source: true" on the job if that is intended',
   }
+}
+
+/**
+ * Whether a local folder holds a regular file anywhere below it, stopping at the first. Symbolic links do not count:
+ * rclone skips them unless told otherwise. A path that cannot be read answers false, and rclone gives the error.
+ */
+async function hasLocalFile(p: string): Promise<boolean> {
+  const st = await lstat(p).catch(() => undefined)
+  if (st === undefined) return false
+  if (st.isFile()) return true
+  if (!st.isDirectory()) return false
+  const dir = await opendir(p).catch(() => undefined)
+  if (dir === undefined) return false
+  const subdirs: string[] = []
+  try {
+    for await (const entry of dir) {
+      if (entry.isFile()) return true
+      if (entry.isDirectory()) subdirs.push(path.join(p, entry.name))
+    }
+  } catch {
+    return false
+  }
+  for (const sub of subdirs) if (await hasLocalFile(sub)) return true
+  return false
 }
 
 async function maxDeleteRefusal(

@@ -25,6 +25,10 @@ const inputsSchema = z.object({
     .int({ message: '"max-parallel" must be a whole number of at least 1' })
     .min(1, { message: '"max-parallel" must be a whole number of at least 1' }),
   failFast: z.boolean(),
+  shards: z.coerce
+    .number({ message: '"shards" must be a whole number (0 for one matrix entry per job)' })
+    .int({ message: '"shards" must be a whole number (0 for one matrix entry per job)' })
+    .min(0, { message: '"shards" must be a whole number (0 for one matrix entry per job)' }),
   bisyncState: z
     .string()
     .refine((v) => !v.startsWith('-'), { message: '"bisync-state" must not begin with "-"' }),
@@ -60,6 +64,7 @@ export function getInputs(): ActionInputs {
     maxParallel: core.getInput(Inputs.MaxParallel).trim() || String(DEFAULT_MAX_PARALLEL),
     failFast: boolInput(Inputs.FailFast, false),
     bisyncState: core.getInput(Inputs.BisyncState),
+    shards: core.getInput(Inputs.Shards).trim() || '0',
   }
   const parsed = inputsSchema.safeParse(raw)
   if (!parsed.success) throw new UserError(parsed.error.issues.map((i) => i.message).join('; '))

@@ -15,6 +15,7 @@ import {
   type InvocationResult,
   skipped,
 } from './execute.js'
+import { matrixFor } from './fan-out.js'
 import { versionProblems } from './features.js'
 import { deletionGuards } from './guards.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
@@ -27,7 +28,6 @@ import {
   buildSummary,
   failedJobs,
   jobListSection,
-  matrixOutput,
   redactPath,
   resultEntries,
   SUMMARY_LIMIT_BYTES,
@@ -155,8 +155,8 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
   reportDiagnostics(out, diagnostics)
   const errors = diagnostics.filter((d) => d.severity === 'error')
   // With any error nothing runs, so the fan-out is empty too.
-  const matrixJobs = errors.length > 0 ? [] : selection.selected.map((j) => j.name)
-  out.setOutput(Outputs.Matrix, JSON.stringify(matrixOutput(matrixJobs)))
+  const matrix = errors.length > 0 ? { include: [] } : matrixFor(selection.selected, inputs.shards, deps.cwd)
+  out.setOutput(Outputs.Matrix, JSON.stringify(matrix))
   const jobCount = validated.jobs.length
   const fileCount = found.files.length
 

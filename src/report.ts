@@ -48,11 +48,6 @@ export function failedJobs(results: readonly InvocationResult[]): string[] {
   return [...new Set(results.filter((r) => r.status === 'failed').map((r) => r.job))].sort()
 }
 
-/** `{"include":[{"job":"a"},...]}` for `strategy.matrix`. */
-export function matrixOutput(jobNames: readonly string[]): { include: Array<{ job: string }> } {
-  return { include: jobNames.map((job) => ({ job })) }
-}
-
 /** Hides a URL's password, as a last line of defence: validation already refuses such paths. */
 export function redactPath(p: string): string {
   return p.replace(/(\/\/[^/@\s:]+:)[^/@\s]+@/g, '$1***@')

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Diagnostic } from '../src/diagnostics.js'
 import type { InvocationResult } from '../src/execute.js'
-import {
-  buildSummary,
-  cell,
-  formatBytes,
-  matrixOutput,
-  redactPath,
-  SUMMARY_LIMIT_BYTES,
-} from '../src/report.js'
+import { buildSummary, cell, formatBytes, redactPath, SUMMARY_LIMIT_BYTES } from '../src/report.js'
 
 function result(i: number, status: InvocationResult['status']): InvocationResult {
   return {
@@ -80,6 +73,5 @@ describe('the step summary', () => {
       ':webdav,url="https://me:***@host/dav":x',
     )
     expect(formatBytes(1536)).toBe('1.50 KiB')
-    expect(matrixOutput(['a', 'b'])).toEqual({ include: [{ job: 'a' }, { job: 'b' }] })
   })
 })
