@@ -1,0 +1,308 @@
+// Benchmarks of the bundled action against plain rclone commands run the same way in the same run.
+// Needs node and rclone on PATH (and /usr/bin/time for peak memory). Prints ratios (medians over interleaved runs)
+// and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N]
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '..')
+const bundle = path.join(root, 'dist/index.js')
+const runsArg = process.argv.indexOf('--runs')
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
+const work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-'))
+const lines = []
+const say = (s) => {
+  console.log(s)
+  lines.push(s)
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+function writeTree(dir, files) {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
+    writeFileSync(path.join(dir, rel), content)
+  }
+}
+
+/** The action as a runner starts it; returns wall seconds and stdout. */
+function runAction(ws, inputs, { time = false } = {}) {
+  const runner = path.join(ws, '.runner')
+  rmSync(runner, { recursive: true, force: true })
+  mkdirSync(path.join(runner, 'temp'), { recursive: true })
+  writeFileSync(path.join(runner, 'out'), '')
+  writeFileSync(path.join(runner, 'summary'), '')
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_WORKSPACE: ws,
+    GITHUB_OUTPUT: path.join(runner, 'out'),
+    GITHUB_STEP_SUMMARY: path.join(runner, 'summary'),
+    RUNNER_TEMP: path.join(runner, 'temp'),
+    RUNNER_TOOL_CACHE: path.join(runner, 'tool-cache'),
+    'INPUT_RCLONE-VERSION': 'system',
+  }
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  const cmd = time ? ['/usr/bin/time', ['-f', '%M', process.execPath, bundle]] : [process.execPath, [bundle]]
+  const t0 = process.hrtime.bigint()
+  const p = spawnSync(cmd[0], cmd[1], { cwd: ws, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  if (p.status !== 0)
+    throw new Error(`the action failed (${p.status}):\n${p.stdout.slice(-3000)}\n${p.stderr.slice(-2000)}`)
+  const rssKb = time ? Number(p.stderr.trim().split('\n').at(-1)) : undefined
+  return { seconds, stdout: p.stdout, rssKb }
+}
+
+/** A shell script run the same way: one process, its wall time. */
+function runScript(ws, script) {
+  const t0 = process.hrtime.bigint()
+  const p = spawnSync('sh', [script], { cwd: ws, encoding: 'utf8' })
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  if (p.status !== 0) throw new Error(`the plain script failed (${p.status}): ${p.stderr.slice(-2000)}`)
+  return { seconds }
+}
+
+/** The exact rclone commands the action ran, as its log shows them ("$ rclone ..."). */
+function commandsFromLog(stdout) {
+  return stdout
+    .split('\n')
+    .map((l) => /(?:^|: )\$ (rclone .*)$/.exec(l)?.[1])
+    .filter(Boolean)
+}
+
+/** Interleaves A and B runs; returns medians and the median of the pairwise ratios A/B. */
+function pair(runs, a, b, before = () => {}) {
+  const as = []
+  const bs = []
+  const ratios = []
+  for (let i = 0; i < runs; i++) {
+    before()
+    const x = a().seconds
+    before()
+    const y = b().seconds
+    as.push(x)
+    bs.push(y)
+    ratios.push(x / y)
+  }
+  return {
+    a: median(as),
+    b: median(bs),
+    ratio: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+  }
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitPort(port) {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1')
+      c.once('connect', () => {
+        c.destroy()
+        r(true)
+      })
+      c.once('error', () => r(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no server on ${port}`)
+}
+
+const fmt = (n, d = 3) => n.toFixed(d)
+const cpu =
+  (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ??
+  os.cpus()[0]?.model ??
+  'unknown'
+const rcloneVersion = execFileSync('rclone', ['version'], { encoding: 'utf8' }).split('\n')[0]
+const started = Date.now()
+
+say(`# rclone-jobs benchmark results`)
+say('')
+say(
+  `Run ${new Date().toISOString()} on ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${rcloneVersion}.`,
+)
+say(
+  `Each figure is a median over ${RUNS} interleaved runs (A, B, A, B, ...); ratios are the median of the per-pair ratios A/B, with their min-max.`,
+)
+say('')
+
+// 1. Overhead: 20 small local jobs, max-parallel 1, vs the same rclone commands in a shell script.
+{
+  const ws = path.join(work, 'overhead')
+  const files = {}
+  for (let j = 0; j < 20; j++) {
+    files[`jobs/j${String(j).padStart(2, '0')}.yml`] = `source: src/j${j}\ndestinations: [dst/j${j}]\n`
+    for (let f = 0; f < 5; f++) files[`src/j${j}/f${f}.txt`] = `job ${j} file ${f}\n`.repeat(50)
+  }
+  writeTree(ws, files)
+  const warm = runAction(ws, { 'max-parallel': '1' })
+  const cmds = commandsFromLog(warm.stdout)
+  if (cmds.length !== 20) throw new Error(`expected 20 commands in the log, found ${cmds.length}`)
+  const script = path.join(ws, 'plain.sh')
+  writeFileSync(script, `set -e\n${cmds.map((c) => `${c} >/dev/null 2>&1`).join('\n')}\n`)
+  const fresh = () => rmSync(path.join(ws, 'dst'), { recursive: true, force: true })
+  const copy = pair(
+    RUNS,
+    () => runAction(ws, { 'max-parallel': '1' }),
+    () => runScript(ws, script),
+    fresh,
+  )
+  const steady = pair(
+    RUNS,
+    () => runAction(ws, { 'max-parallel': '1' }),
+    () => runScript(ws, script),
+  )
+  say(
+    '## 1. Overhead: 20 small local jobs, `max-parallel: 1`, vs the same 20 rclone commands in a shell script',
+  )
+  say('')
+  say('| case | action (s) | plain rclone (s) | ratio action/plain | min-max | target |')
+  say('| --- | ---: | ---: | ---: | --- | --- |')
+  say(
+    `| copy into empty destinations | ${fmt(copy.a)} | ${fmt(copy.b)} | **${fmt(copy.ratio)}x** | ${fmt(copy.min)}-${fmt(copy.max)} | <= 1.03x |`,
+  )
+  say(
+    `| destinations already in sync | ${fmt(steady.a)} | ${fmt(steady.b)} | **${fmt(steady.ratio)}x** | ${fmt(steady.min)}-${fmt(steady.max)} | <= 1.03x |`,
+  )
+  say('')
+  say(
+    `Fixed cost of the action in this run: ${fmt(copy.a - copy.b)} s over 20 invocations (node start and bundle load, one \`rclone version\`, validation, the summary).`,
+  )
+  say('')
+  // 2. max-parallel on the same 20 jobs (copy into empty destinations): what the default should be.
+  const settings = ['1', '2', '4', '8']
+  const times = Object.fromEntries(settings.map((m) => [m, []]))
+  for (let i = 0; i < RUNS; i++) {
+    for (const m of settings) {
+      fresh()
+      times[m].push(runAction(ws, { 'max-parallel': m }).seconds)
+    }
+  }
+  say('## 2. `max-parallel` on the same 20 local jobs (copy into empty destinations)')
+  say('')
+  say('| max-parallel | action (s) | vs max-parallel 1 |')
+  say('| ---: | ---: | ---: |')
+  for (const m of settings)
+    say(`| ${m} | ${fmt(median(times[m]))} | ${fmt(median(times[m]) / median(times['1']))}x |`)
+  say('')
+}
+
+// 3. 1:N: one job to 3 loopback WebDAV servers, each transfer limited by bwlimit, vs the 3 commands in sequence.
+{
+  const ws = path.join(work, 'fanout')
+  const servers = []
+  const config = []
+  const dests = []
+  for (let i = 0; i < 3; i++) {
+    const dir = path.join(work, `dav-${i}`)
+    mkdirSync(dir, { recursive: true })
+    const port = await freePort()
+    const child = spawn('rclone', ['serve', 'webdav', '--addr', `127.0.0.1:${port}`, dir], {
+      stdio: 'ignore',
+    })
+    servers.push({ child, dir })
+    await waitPort(port)
+    config.push(`[dav${i}]\ntype = webdav\nurl = http://127.0.0.1:${port}\nvendor = other\n`)
+    dests.push(`dav${i}:backup`)
+  }
+  const files = {
+    'jobs/fan.yml': `source: src\ndestinations: [${dests.join(', ')}]\noptions: { bwlimit: 1M }\n`,
+  }
+  for (let f = 0; f < 4; f++) files[`src/f${f}.bin`] = 'x'.repeat(512 * 1024)
+  writeTree(ws, files)
+  const inputs = { 'rclone-config': config.join('\n'), 'max-parallel': '3' }
+  const conf = path.join(ws, 'bench.conf')
+  writeFileSync(conf, config.join('\n'))
+  // Through the servers, not on their disks: rclone serve caches what it listed.
+  const reset = () => {
+    for (const d of dests)
+      spawnSync('rclone', ['purge', d], { env: { ...process.env, RCLONE_CONFIG: conf }, stdio: 'ignore' })
+  }
+  reset()
+  const warm = runAction(ws, inputs)
+  const cmds = commandsFromLog(warm.stdout)
+  if (cmds.length !== 3) throw new Error(`expected 3 commands, found ${cmds.length}`)
+  const script = path.join(ws, 'plain.sh')
+  writeFileSync(
+    script,
+    `set -e\nexport RCLONE_CONFIG=${conf}\n${cmds.map((c) => `${c} >/dev/null 2>&1`).join('\n')}\n`,
+  )
+  const r = pair(
+    Math.min(RUNS, 3),
+    () => runAction(ws, inputs),
+    () => runScript(ws, script),
+    reset,
+  )
+  for (const s of servers) s.child.kill()
+  say(
+    '## 3. 1:N: one job to 3 loopback WebDAV servers (2 MiB each, `bwlimit: 1M`), vs the 3 commands in sequence',
+  )
+  say('')
+  say('| action, max-parallel 3 (s) | plain rclone in sequence (s) | ratio | min-max | target |')
+  say('| ---: | ---: | ---: | --- | --- |')
+  say(`| ${fmt(r.a)} | ${fmt(r.b)} | **${fmt(r.ratio)}x** | ${fmt(r.min)}-${fmt(r.max)} | <= 0.4x |`)
+  say('')
+}
+
+// 4. Validation at scale and cold start.
+{
+  const big = path.join(work, 'validate-1000')
+  const files = {}
+  for (let j = 0; j < 1000; j++) {
+    files[`jobs/team-${j % 10}/job-${j}.yml`] =
+      `description: job ${j}\nsource: remote:src/${j}\ndestinations:\n  - b2:backup/${j}\n  - path: s3:archive/${j}\n    options: { checksum: true }\nfilters:\n  include: ["*.jpg", "*.png"]\noptions:\n  transfers: 8\n  max-delete: 100\n`
+  }
+  writeTree(big, files)
+  const small = path.join(work, 'validate-10')
+  const few = {}
+  for (let j = 0; j < 10; j++) few[`jobs/job-${j}.yml`] = `source: src/${j}\ndestinations: [dst/${j}]\n`
+  writeTree(small, few)
+  const t1000 = []
+  const t10 = []
+  const rss = []
+  for (let i = 0; i < RUNS; i++) {
+    t1000.push(runAction(big, { command: 'validate' }).seconds)
+    t10.push(runAction(small, { command: 'validate' }).seconds)
+    rss.push(runAction(big, { command: 'validate' }, { time: true }).rssKb)
+  }
+  const node = []
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint()
+    spawnSync(process.execPath, ['-e', '0'])
+    node.push(Number(process.hrtime.bigint() - t0) / 1e9)
+  }
+  const size = readFileSync(bundle).length
+  say('## 4. Validation at scale, cold start, memory')
+  say('')
+  say('| figure | median | target |')
+  say('| --- | ---: | --- |')
+  say(`| validate 1,000 job files (2,000 destinations), cold process | ${fmt(median(t1000))} s | < 1 s |`)
+  say(`| cold start: validate 10 job files | ${fmt(median(t10))} s | |`)
+  say(`| for scale: an empty \`node -e 0\` | ${fmt(median(node))} s | |`)
+  say(`| peak RSS, validate 1,000 job files | ${fmt(median(rss.filter(Boolean)) / 1024, 1)} MB | < 200 MB |`)
+  say(`| dist/index.js size | ${fmt(size / 1024, 0)} KiB | |`)
+  say('')
+}
+
+say(
+  `Whole benchmark: ${fmt((Date.now() - started) / 1000, 1)} s. Reproduce with \`npm run bench\` (needs rclone on PATH).`,
+)
+writeFileSync(path.join(root, 'bench/RESULTS.md'), `${lines.join('\n')}\n`)
+rmSync(work, { recursive: true, force: true })
