@@ -54,7 +54,10 @@ describe('faults', () => {
     expect(readTree(path.join(served, 'backup'))).toEqual(readTree(path.join(ws, 'src')))
     expect(readTree(path.join(ws, 'src'))).toEqual(sourceBefore)
     const rerun = second.results.find((r) => r.destination === 'dav:backup')
-    expect(Number(rerun?.transfers)).toBe(300 - copied)
+    // Files cut off by the kill count as present on disk but are incomplete: rclone sends those again too, at most
+    // one per transfer slot (rclone's default --transfers is 4).
+    expect(Number(rerun?.transfers)).toBeGreaterThanOrEqual(300 - copied)
+    expect(Number(rerun?.transfers)).toBeLessThanOrEqual(300 - copied + 4)
   })
 
   it('a hung remote ends by the job timeouts instead of hanging the step', async () => {
