@@ -9,21 +9,8 @@ import type { ValidJob } from './validate.js'
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
 
-/** The `results` output entry: the numbers a later step can use. */
-export interface ResultEntry {
-  readonly job: string
-  readonly destination: string
-  readonly mode: string
-  readonly status: 'success' | 'failed' | 'skipped'
-  readonly exitCode: number | null
-  readonly transfers: number
-  readonly bytes: number
-  readonly deletes: number
-  readonly errors: number
-  readonly checks: number
-  readonly durationSeconds: number
-  readonly reason?: string
-}
+/** The `results` output entry: the numbers a later step can use, without the internal timing and log lines. */
+export type ResultEntry = Omit<InvocationResult, 'errorLines' | 'startedAt' | 'endedAt'>
 
 /** The public shape of each result, without internal timing fields. */
 export function resultEntries(results: readonly InvocationResult[]): ResultEntry[] {
