@@ -149,11 +149,24 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
       return { args: [...withWorkdir, '--resync', ...args.slice(sep)] }
     },
 
-    async after(inv, result) {
+    async after(inv, result, outcome) {
       const w = work.get(inv)
       if (!w) return undefined
       work.delete(inv)
       try {
+        // rclone names its listings after the canonical paths; when those changed (another workspace path, a
+        // renamed remote), the stored listings do not match and rclone refuses. Discard them, so that the job's
+        // consent decides the next run, instead of failing the same way forever.
+        if (
+          result.status === 'failed' &&
+          outcome.errorMessages.some((m) => /cannot find prior Path1 or Path2 listings/.test(m))
+        ) {
+          await rc(['purge', '--', `${w.folder}/listings`])
+          return {
+            status: 'failed',
+            reason: `the stored bisync state does not match these paths (they changed since it was written); nothing was changed and the state was discarded. ${consentMessage(inv, 'the next run has no state')}`,
+          }
+        }
         if (result.status !== 'success' || settings.dryRun) return undefined
         const saved = await rc(['sync', '--include=*.lst', '--', w.dir, `${w.folder}/listings`])
         if (saved.exitCode !== 0) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { RcloneRunner } from '../src/rclone.js'
@@ -66,6 +66,32 @@ describe('bisync on ephemeral runners', () => {
     const after = { 'new-left.txt': 'NL', 'new-right.txt': 'NR', 'shared.txt': 'shared' }
     expect(readTree(path.join(ws, 'left'))).toEqual(after)
     expect(readTree(path.join(ws, 'right'))).toEqual(after)
+  })
+
+  it('state that no longer matches the paths is discarded with a clear message, then consent decides', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\n')
+    writeTree(ws, { 'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n' })
+    expect((await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })).failed).toBe(false)
+    // As if the workspace had moved: the stored listings carry other path names.
+    for (const f of Object.keys(readTree(store))) {
+      const full = path.join(store, f)
+      renameSync(
+        full,
+        path.join(path.dirname(full), path.basename(full).replace(/^[^.]+/, 'home_runner_old')),
+      )
+    }
+    writeTree(ws, { 'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\n' })
+    const before = readTree(path.join(ws, 'right'))
+    const r = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(r.failed).toBe(true)
+    expect(String(r.results[0]?.reason)).toContain('the stored bisync state does not match these paths')
+    expect(String(r.results[0]?.reason)).toContain('set "resync: true" on the job')
+    expect(readTree(path.join(ws, 'right'))).toEqual(before)
+    expect(Object.keys(readTree(store)).filter((f) => f.endsWith('.lst'))).toEqual([])
+    writeTree(ws, { 'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n' })
+    const again = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(again.failed, again.log).toBe(false)
+    expect(again.calls.find((c) => c[0] === 'bisync')).toContain('--resync')
   })
 
   it('refuses a state store inside a job path, at that path', async () => {
