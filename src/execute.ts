@@ -23,6 +23,10 @@ export interface InvocationResult {
   readonly durationSeconds: number
   /** Why it failed or was skipped, in a sentence. */
   readonly reason?: string
+  /** `plan` only: how many files the run would copy (new), update and delete. */
+  readonly wouldCopy?: number
+  readonly wouldUpdate?: number
+  readonly wouldDelete?: number
   /** The last error lines rclone printed. */
   readonly errorLines?: readonly string[]
   /** Start and end, in ms from the clock, for scheduling checks and the log. */

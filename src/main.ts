@@ -268,7 +268,13 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
         ),
       ]
     : []
-  const all = [...results, ...excludedResults]
+  const planned = results.map((r, i) => {
+    const c = changes.get(invocations[i] as Invocation)
+    return c
+      ? { ...r, wouldCopy: c.copy.length, wouldUpdate: c.update.length, wouldDelete: c.delete.length }
+      : r
+  })
+  const all = [...planned, ...excludedResults]
   const failedCount = results.filter((r) => r.status === 'failed').length
   return finish(
     {

@@ -27,6 +27,9 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
     checks: r.checks,
     durationSeconds: r.durationSeconds,
     ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.wouldCopy !== undefined
+      ? { wouldCopy: r.wouldCopy, wouldUpdate: r.wouldUpdate, wouldDelete: r.wouldDelete }
+      : {}),
   }))
 }
 

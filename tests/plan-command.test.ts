@@ -43,6 +43,10 @@ describe('command: plan', () => {
     expect(readTree(path.join(ws, 'dst2'))).toEqual({})
     expect(r.calls.filter((c) => c[0] === 'sync').every((c) => c.includes('--dry-run'))).toBe(true)
 
+    expect(r.results.map((x) => [x.destination, x.wouldCopy, x.wouldUpdate, x.wouldDelete])).toEqual([
+      ['dst', 2, 1, 2],
+      ['dst2', 4, 0, 0],
+    ])
     const s = r.summary
     expect(s).toContain('## rclone-jobs: plan (dry run)')
     expect(s).toContain('| mirror | dst | 2 | 1 | 2 |')
