@@ -80,21 +80,34 @@ export interface ExecuteOptions {
 
 /** Which invocations must not run at the same time as each other: index pairs by overlapping paths. */
 export function conflicts(invocations: readonly Invocation[], cwd: string): Set<number>[] {
-  const parsed = invocations.map((inv) => ({
-    writes: inv.writes.map((p) => parseRclonePath(p, cwd)),
-    reads: inv.reads.map((p) => parseRclonePath(p, cwd)),
-  }))
+  const parsed = invocations.map((inv) => {
+    const writes = inv.writes.map((p) => parseRclonePath(p, cwd))
+    const reads = inv.reads.map((p) => parseRclonePath(p, cwd))
+    return { writes, reads, all: [...writes, ...reads] }
+  })
+  // Paths can only overlap on the same remote: compare within each remote's invocations, not all pairs.
+  const byRemote = new Map<string, number[]>()
+  parsed.forEach((p, i) => {
+    for (const id of new Set(p.all.map((x) => x.remoteId))) {
+      byRemote.set(id, [...(byRemote.get(id) ?? []), i])
+    }
+  })
   const out = invocations.map(() => new Set<number>())
-  for (let i = 0; i < invocations.length; i++) {
-    for (let k = 0; k < i; k++) {
-      const a = parsed[i] as (typeof parsed)[number]
-      const b = parsed[k] as (typeof parsed)[number]
-      const clash =
-        a.writes.some((w) => [...b.writes, ...b.reads].some((o) => relation(w, o) !== undefined)) ||
-        b.writes.some((w) => a.reads.some((o) => relation(w, o) !== undefined))
-      if (clash) {
-        out[i]?.add(k)
-        out[k]?.add(i)
+  for (const members of byRemote.values()) {
+    for (let x = 0; x < members.length; x++) {
+      for (let y = 0; y < x; y++) {
+        const i = members[x] as number
+        const k = members[y] as number
+        if (out[i]?.has(k)) continue
+        const a = parsed[i] as (typeof parsed)[number]
+        const b = parsed[k] as (typeof parsed)[number]
+        const clash =
+          a.writes.some((w) => b.all.some((o) => relation(w, o) !== undefined)) ||
+          b.writes.some((w) => a.reads.some((o) => relation(w, o) !== undefined))
+        if (clash) {
+          out[i]?.add(k)
+          out[k]?.add(i)
+        }
       }
     }
   }
