@@ -138,6 +138,8 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     throw new UserError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
   }
   for (const p of found.problems) out.warning(`path: ${p}`)
+  if (found.files.length === 0)
+    out.warning(`no job files (*.yml, *.yaml) under "${inputs.path.trim()}": nothing to do`)
   out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
   const loaded = await loadJobFiles(found.files, deps.cwd)
@@ -196,6 +198,18 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     ])
   }
 
+  const excludedResults = planInvocations(
+    selection.excluded.map((e) => e.job),
+    { dryRun: inputs.command === 'plan' },
+  ).map((inv) =>
+    skipped(inv, selection.excluded.find((e) => e.job.name === inv.job)?.reason ?? 'not selected'),
+  )
+  if (selection.selected.length === 0) {
+    // Nothing to run (no jobs, all disabled, or none on this schedule): no rclone is installed or started.
+    out.info('No job to run.')
+    return finish({ success: true, message: '', results: excludedResults, diagnostics })
+  }
+
   const binary = await deps.resolveRclone(inputs)
   const runner = deps.makeRunner(binary)
   const version = await rcloneVersion(runner).catch((e: unknown) => {
@@ -218,12 +232,6 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
 
   const dryRun = inputs.command === 'plan'
   const invocations = planInvocations(selection.selected, { dryRun })
-  const excludedResults = planInvocations(
-    selection.excluded.map((e) => e.job),
-    { dryRun },
-  ).map((inv) =>
-    skipped(inv, selection.excluded.find((e) => e.job.name === inv.job)?.reason ?? 'not selected'),
-  )
   out.info(
     `${dryRun ? 'Planning' : 'Running'} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
   )

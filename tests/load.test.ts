@@ -48,6 +48,15 @@ describe('finding job files', () => {
     expect(run.log).not.toMatch(/\n\s+at /)
   })
 
+  it('an existing folder without job files is a warning, not a failure', async () => {
+    const ws = tempDir()
+    writeTree(ws, { 'jobs/README.md': 'no jobs yet' })
+    const r = await runAction(ws, { command: 'run' })
+    expect(r.failed).toBe(false)
+    expect(r.log).toContain('::warning::no job files (*.yml, *.yaml) under "jobs": nothing to do')
+    expect(r.calls).toEqual([])
+  })
+
   it('globs match path segments as a shell does', () => {
     expect(globToRegExp('/w/jobs/*.yml').test('/w/jobs/a.yml')).toBe(true)
     expect(globToRegExp('/w/jobs/*.yml').test('/w/jobs/x/a.yml')).toBe(false)
