@@ -113,6 +113,23 @@ describe('schedules', () => {
     })
   })
 
+  it('a schedule event that no job lists starts no rclone at all', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/weekly.yml': 'source: src\ndestinations: [out]\nschedule: "0 4 * * SUN"\n',
+      '.github/workflows/b.yml':
+        'on:\n  schedule:\n    - cron: "0 4 * * SUN"\n    - cron: "30 2 * * *"\njobs: {}\n',
+    })
+    const event = path.join(ws, 'event.json')
+    writeFileSync(event, JSON.stringify({ schedule: '30 2 * * *' }))
+    const r = await runAction(ws, {}, { env: { GITHUB_EVENT_NAME: 'schedule', GITHUB_EVENT_PATH: event } })
+    expect(r.failed).toBe(false)
+    expect(r.calls).toEqual([])
+    expect(r.results.map((x) => [x.job, x.status, x.reason])).toEqual([
+      ['weekly', 'skipped', 'not scheduled for "30 2 * * *"'],
+    ])
+  })
+
   it('validate warns at the cron line when no workflow lists the cron', async () => {
     const ws = tempDir()
     writeTree(ws, {
