@@ -326,6 +326,7 @@ function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): v
 function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
   const live = maxParallel === 1
   const label = (inv: Invocation) => `${inv.job} → ${redactPath(inv.destination)} (${inv.mode})`
+  const commands = new Map<Invocation, string>()
   return {
     onStart(inv) {
       if (live) out.startGroup(label(inv))
@@ -333,8 +334,8 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
     },
     onCommand(inv, args) {
       const line = oneLine(`$ rclone ${args.map(shellQuote).join(' ')}`)
+      commands.set(inv, line)
       if (live) out.info(line)
-      else out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
     },
     onLine(inv, line) {
       if (live) out.info(line)
@@ -348,6 +349,9 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
         out.endGroup()
       } else {
         out.startGroup(verdict)
+        const command = commands.get(inv)
+        commands.delete(inv)
+        if (command) out.info(command)
         for (const line of outcome?.log ?? []) out.info(line)
         out.endGroup()
       }
