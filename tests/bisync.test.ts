@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { RcloneRunner } from '../src/rclone.js'
 import { runBundle } from './helpers/bundle.js'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
+import { overlaps, recorder, type Span } from './helpers/spans.js'
 
 beforeAll(() => {
   requireRclone()
@@ -144,25 +144,16 @@ describe('bisync on ephemeral runners', () => {
       'spoke-b/b.txt': 'b',
       'spoke-c/c.txt': 'c',
     })
-    const spans: Array<[number, number]> = []
-    const timed =
-      (real: RcloneRunner): RcloneRunner =>
-      async (args, o) => {
-        const start = performance.now()
-        const out = await real(args, o)
-        if (args[0] === 'bisync') spans.push([start, performance.now()])
-        return out
-      }
+    const spans: Span[] = []
     const r = await runAction(
       ws,
       { 'bisync-state': store, 'max-parallel': '4' },
-      { env: freshRunner(), runner: timed },
+      { env: freshRunner(), runner: recorder(spans) },
     )
     expect(r.failed, r.log).toBe(false)
     expect(spans).toHaveLength(3)
-    spans.sort((x, y) => x[0] - y[0])
-    for (let i = 1; i < spans.length; i++)
-      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] as number)
+    expect(spans.every((x) => x.command === 'bisync')).toBe(true)
+    for (const x of spans) for (const y of spans) if (x !== y) expect(overlaps(x, y)).toBe(false)
     expect(Object.keys(readTree(path.join(ws, 'hub'))).sort()).toEqual(['a.txt', 'b.txt', 'c.txt', 'h.txt'])
   })
 })

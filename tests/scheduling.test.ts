@@ -5,29 +5,13 @@
  */
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { RcloneRunner } from '../src/rclone.js'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
+import { overlaps, recorder, type Span } from './helpers/spans.js'
 
 beforeAll(() => {
   requireRclone()
 })
-
-type Span = { dst: string; start: number; end: number }
-
-/** Wraps the real runner to record each sync/copy invocation's destination, start and end. */
-function recorder(spans: Span[]) {
-  return (real: RcloneRunner): RcloneRunner =>
-    async (args, o) => {
-      const start = performance.now()
-      const out = await real(args, o)
-      if (['sync', 'copy', 'bisync'].includes(args[0] as string))
-        spans.push({ dst: args.at(-1) as string, start, end: performance.now() })
-      return out
-    }
-}
-
-const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end
 
 /** Files big enough that a bandwidth limit makes each invocation last a while. */
 function payload(prefix: string, n: number, size = 40_000): Record<string, string> {
