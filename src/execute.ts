@@ -11,6 +11,8 @@ import { parseRclonePath, relation } from './rclone-path.js'
 /** The result of one job and destination, as the `results` output reports it. */
 export interface InvocationResult {
   readonly job: string
+  /** The job's description, for the summary. */
+  readonly description?: string
   readonly destination: string
   readonly mode: Invocation['mode']
   readonly status: 'success' | 'failed' | 'skipped'
@@ -224,6 +226,7 @@ function round(n: number): number {
 function empty(inv: Invocation): Omit<InvocationResult, 'status'> {
   return {
     job: inv.job,
+    ...(inv.description ? { description: inv.description } : {}),
     destination: inv.destination,
     mode: inv.mode,
     exitCode: null,
@@ -270,6 +273,7 @@ function toResult(
   const errorLines = outcome.errorMessages.slice(-20)
   return {
     job: inv.job,
+    ...(inv.description ? { description: inv.description } : {}),
     destination: inv.destination,
     mode: inv.mode,
     status: ok ? 'success' : 'failed',

@@ -10,7 +10,7 @@ import type { ValidJob } from './validate.js'
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
 
 /** The `results` output entry: the numbers a later step can use, without the internal timing and log lines. */
-export type ResultEntry = Omit<InvocationResult, 'errorLines' | 'startedAt' | 'endedAt'>
+export type ResultEntry = Omit<InvocationResult, 'errorLines' | 'startedAt' | 'endedAt' | 'description'>
 
 /** The public shape of each result, without internal timing fields. */
 export function resultEntries(results: readonly InvocationResult[]): ResultEntry[] {
@@ -62,6 +62,13 @@ export function formatDuration(s: number): string {
   const m = Math.floor(s / 60)
   const r = Math.round(s - m * 60)
   return m < 60 ? `${m}m ${r}s` : `${Math.floor(m / 60)}h ${m % 60}m`
+}
+
+/** A job's name, with its description (cut to a line) under it when it has one. */
+function jobCell(name: string, description: string | undefined): string {
+  if (!description) return cell(name)
+  const short = description.length > 120 ? `${description.slice(0, 120)}…` : description
+  return `${cell(name)}<br><sub>${cell(short)}</sub>`
 }
 
 /** Escapes text for a Markdown table cell. */
@@ -130,7 +137,7 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
     )
     out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
     input.results.forEach((r, i) => {
-      const row = `| ${cell(r.job)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${r.transfers} | ${formatBytes(r.bytes)} | ${r.deletes} | ${r.errors} | ${formatDuration(r.durationSeconds)} |\n`
+      const row = `| ${jobCell(r.job, r.description)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${r.transfers} | ${formatBytes(r.bytes)} | ${r.deletes} | ${r.errors} | ${formatDuration(r.durationSeconds)} |\n`
       if (!out.add(row)) out.omit(input.results.length - i, 'result row')
     })
     out.add('\n')
@@ -215,7 +222,7 @@ export function jobListSection(jobs: readonly ValidJob[], limit: number): string
   jobs.forEach((j, i) => {
     const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
     const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
-    const row = `| ${cell(j.name)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
+    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
     if (!out.add(row)) out.omit(jobs.length - i, 'job')
   })
   out.add('\n')

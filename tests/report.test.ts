@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { Diagnostic } from '../src/diagnostics.js'
 import type { InvocationResult } from '../src/execute.js'
-import { buildSummary, cell, formatBytes, redactPath, SUMMARY_LIMIT_BYTES } from '../src/report.js'
+import {
+  buildSummary,
+  cell,
+  formatBytes,
+  redactPath,
+  resultEntries,
+  SUMMARY_LIMIT_BYTES,
+} from '../src/report.js'
 
 function result(i: number, status: InvocationResult['status']): InvocationResult {
   return {
@@ -65,6 +72,13 @@ describe('the step summary', () => {
     expect(md).toContain('| job-2 |')
     expect(md).toContain('### Failures (1)')
     expect(md).toContain('error 19 ')
+  })
+
+  it('shows a job description under the job name, escaped, and keeps it out of the results output', () => {
+    const r = { ...result(1, 'success'), description: 'Camera | uploads <b>' }
+    const md = buildSummary({ command: 'run', results: [r], diagnostics: [], jobCount: 1, fileCount: 1 })
+    expect(md).toContain('| job-1<br><sub>Camera \\| uploads &lt;b></sub> |')
+    expect(resultEntries([r])[0]).not.toHaveProperty('description')
   })
 
   it('escapes table cells and hides URL passwords', () => {
