@@ -135,6 +135,7 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
 async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): Promise<CommandOutcome> {
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
+    out.setOutput(Outputs.Matrix, JSON.stringify({ include: [] }))
     throw new UserError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
   }
   for (const p of found.problems) out.warning(`path: ${p}`)

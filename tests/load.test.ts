@@ -45,6 +45,7 @@ describe('finding job files', () => {
     const run = await runAction(ws, { command: 'validate', path: 'nowhere' })
     expect(run.failed).toBe(true)
     expect(run.log).toContain('no job files found for path "nowhere"')
+    expect(JSON.parse(run.outputs.matrix as string)).toEqual({ include: [] })
     expect(run.log).not.toMatch(/\n\s+at /)
   })
 
