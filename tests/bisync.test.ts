@@ -103,6 +103,28 @@ describe('bisync on ephemeral runners', () => {
     )
   })
 
+  it('plan shows what a bisync would change, on both sides, and changes nothing', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
+    expect((await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })).failed).toBe(false)
+    writeFileSync(path.join(ws, 'left/new.txt'), 'new')
+    unlinkSync(path.join(ws, 'right/only-left.txt'))
+    const before = {
+      left: readTree(path.join(ws, 'left')),
+      right: readTree(path.join(ws, 'right')),
+      state: readTree(store),
+    }
+    const r = await runAction(ws, { 'bisync-state': store, command: 'plan' }, { env: freshRunner() })
+    expect(r.failed, r.log).toBe(false)
+    expect(r.results[0]).toMatchObject({ wouldCopy: 1, wouldDelete: 1 })
+    expect(r.summary).toContain('- `new.txt`')
+    expect(r.summary).toContain('- `only-left.txt`')
+    expect({
+      left: readTree(path.join(ws, 'left')),
+      right: readTree(path.join(ws, 'right')),
+      state: readTree(store),
+    }).toEqual(before)
+  })
+
   it('refuses without a state store, and while another run holds the pair', async () => {
     const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
     const none = await runAction(ws, {}, { env: freshRunner() })
