@@ -113,6 +113,22 @@ describe('invalid job files', () => {
 })
 
 describe('valid job files', () => {
+  it('the remote examples in examples/jobs validate without errors, with the action itself', async () => {
+    const ws = tempDir()
+    cpSync(path.resolve(import.meta.dirname, '../examples/jobs'), path.join(ws, 'examples/jobs'), {
+      recursive: true,
+    })
+    const r = await runAction(ws, { command: 'validate', path: 'examples/jobs' })
+    expect(r.failed, r.log).toBe(false)
+    expect(r.calls).toEqual([])
+    expect(JSON.parse(r.outputs.matrix as string).include.map((e: { job: string }) => e.job)).toEqual([
+      'logs-archive',
+      'db-dumps',
+      'photos',
+      'team-docs',
+    ])
+  })
+
   it('the example jobs in jobs/ are valid', () => {
     const root = path.resolve(import.meta.dirname, '..')
     expect(existsSync(path.join(root, 'jobs'))).toBe(true)
