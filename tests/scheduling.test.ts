@@ -25,9 +25,9 @@ describe('scheduling with the real rclone', () => {
     const ws = tempDir()
     writeTree(ws, {
       ...payload('src', 4),
-      'jobs/a.yml': 'source: src\ndestinations: [out/a]\noptions: { bwlimit: 400k }\n',
-      'jobs/b.yml': 'source: src\ndestinations: [out/b]\noptions: { bwlimit: 400k }\n',
-      'jobs/c.yml': 'source: src\ndestinations: [out/c]\noptions: { bwlimit: 400k }\n',
+      'jobs/a.yml': 'source: src\ndestinations: [out/a]\noptions: { bwlimit: 200k }\n',
+      'jobs/b.yml': 'source: src\ndestinations: [out/b]\noptions: { bwlimit: 200k }\n',
+      'jobs/c.yml': 'source: src\ndestinations: [out/c]\noptions: { bwlimit: 200k }\n',
     })
     const spans: Span[] = []
     const r = await runAction(ws, { 'max-parallel': '3' }, { runner: recorder(spans) })
@@ -48,9 +48,9 @@ describe('scheduling with the real rclone', () => {
     const ws = tempDir()
     writeTree(ws, {
       ...payload('src', 4),
-      'jobs/1-stage.yml': 'source: src\ndestinations: [stage]\noptions: { bwlimit: 400k }\n',
+      'jobs/1-stage.yml': 'source: src\ndestinations: [stage]\noptions: { bwlimit: 200k }\n',
       'jobs/2-publish.yml': 'source: stage\ndestinations: [public]\nallow-empty-source: true\n',
-      'jobs/3-other.yml': 'source: src\ndestinations: [elsewhere]\noptions: { bwlimit: 400k }\n',
+      'jobs/3-other.yml': 'source: src\ndestinations: [elsewhere]\noptions: { bwlimit: 200k }\n',
     })
     const spans: Span[] = []
     const r = await runAction(ws, { 'max-parallel': '4' }, { runner: recorder(spans) })
@@ -69,8 +69,8 @@ describe('scheduling with the real rclone', () => {
     writeTree(ws, {
       ...payload('src', 3),
       'jobs/a.yml':
-        'source: src\ndestinations: [mirror]\noptions: { backup-dir: archive/a, bwlimit: 400k }\n',
-      'jobs/c.yml': 'source: src\ndestinations: [third]\noptions: { bwlimit: 400k }\n',
+        'source: src\ndestinations: [mirror]\noptions: { backup-dir: archive/a, bwlimit: 200k }\n',
+      'jobs/c.yml': 'source: src\ndestinations: [third]\noptions: { bwlimit: 200k }\n',
     })
     // b reads the folder that a's backup-dir writes into.
     writeTree(ws, {
