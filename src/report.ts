@@ -2,7 +2,7 @@
  * Stage 5: what the user sees. Builds the step summary (always under GitHub's 1 MiB limit), the outputs and the
  * lines of the log. Pure: the caller writes them with @actions/core.
  */
-import { type Diagnostic, formatDiagnostic } from './diagnostics.js'
+import type { Diagnostic } from './diagnostics.js'
 import type { InvocationResult } from './execute.js'
 import type { ValidJob } from './validate.js'
 
@@ -205,11 +205,6 @@ export class BoundedText {
         : ''
     return this.parts.join('') + tail
   }
-}
-
-/** The diagnostics as log lines, every one of them (annotations show only the first ten errors). */
-export function diagnosticLines(diagnostics: readonly Diagnostic[]): string[] {
-  return diagnostics.map(formatDiagnostic)
 }
 
 /** The job list shown by `validate`: every job with its file, mode, paths and schedule, bounded. */

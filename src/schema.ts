@@ -240,8 +240,6 @@ export type Options = z.output<typeof optionsSchema>
 export type Filters = z.output<typeof filtersSchema>
 /** The bisync settings after parsing. */
 export type BisyncSettings = z.output<typeof bisyncSchema>
-/** A destination as written. */
-export type Destination = z.output<typeof destinationSchema>
 
 /** The JSON Schema for editors, generated from the zod schema. */
 export function jobJsonSchema(): Record<string, unknown> {
