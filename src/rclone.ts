@@ -115,28 +115,44 @@ export function toStats(s: Partial<RcloneStats>): RcloneStats {
   }
 }
 
-/** Folds a stream of log text into an outcome; shared by the real runner and recorded-log tests. */
+/** Cuts a stream of text into lines, holding a partial last line until the rest arrives. One per stream. */
+export class LineSplitter {
+  private partial = ''
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  /** Feeds a chunk; each complete line goes to the callback. */
+  push(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const line of lines) this.onLine(line)
+  }
+
+  /** Flushes a last line without a newline. */
+  end(): void {
+    if (this.partial !== '') this.onLine(this.partial)
+    this.partial = ''
+  }
+}
+
+/** Folds rclone's log lines into an outcome; shared by the real runner and recorded-log tests. */
 export class LogCollector {
   readonly entries: RcloneLogEntry[] = []
   readonly log: string[] = []
   readonly errorMessages: string[] = []
   stats: RcloneStats | undefined
-  private partial = ''
+  private readonly splitter = new LineSplitter((line) => this.addLine(line))
 
   constructor(private readonly onLine?: (line: string) => void) {}
 
-  /** Feeds a chunk of text; complete lines are parsed. */
+  /** Feeds a chunk of one stream's text; complete lines are parsed. */
   push(chunk: string): void {
-    const text = this.partial + chunk
-    const lines = text.split('\n')
-    this.partial = lines.pop() ?? ''
-    for (const line of lines) this.line(line)
+    this.splitter.push(chunk)
   }
 
   /** Flushes a last line without a newline. */
   end(): void {
-    if (this.partial !== '') this.line(this.partial)
-    this.partial = ''
+    this.splitter.end()
   }
 
   /** Keeps each distinct error once, at its latest position: retries repeat the same lines. */
@@ -146,7 +162,8 @@ export class LogCollector {
     this.errorMessages.push(message)
   }
 
-  private line(raw: string): void {
+  /** Takes one whole line of rclone's output. */
+  addLine(raw: string): void {
     const line = raw.replace(/\r$/, '')
     if (line.trim() === '') return
     const e = parseLogLine(line)
@@ -188,15 +205,14 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       let spawnError: string | undefined
       child.stdout.setEncoding('utf8')
       child.stderr.setEncoding('utf8')
-      let partial = ''
-      child.stdout.on('data', (c: string) => {
-        collector.push(c)
-        if (!options.onStdout) return
-        const lines = (partial + c).split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) options.onStdout(line)
+      // Each stream has its own splitter: a chunk of one must never complete a partial line of the other.
+      const stdout = new LineSplitter((line) => {
+        collector.addLine(line)
+        options.onStdout?.(line)
       })
-      child.stderr.on('data', (c: string) => collector.push(c))
+      const stderr = new LineSplitter((line) => collector.addLine(line))
+      child.stdout.on('data', (c: string) => stdout.push(c))
+      child.stderr.on('data', (c: string) => stderr.push(c))
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') return
         spawnError =
@@ -205,8 +221,8 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
             : e.message
       })
       child.on('close', (code, signal) => {
-        collector.end()
-        if (partial !== '') options.onStdout?.(partial)
+        stdout.end()
+        stderr.end()
         resolve({
           exitCode: code,
           signal,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { compareVersions, formatLogEntry, LogCollector, parseLogLine } from '../src/rclone.js'
+import { compareVersions, formatLogEntry, LineSplitter, LogCollector, parseLogLine } from '../src/rclone.js'
 
 function collect(file: string): LogCollector {
   const c = new LogCollector()
@@ -48,5 +48,20 @@ describe('reading rclone 1.60.1 JSON logs (recorded)', () => {
     expect(compareVersions('1.60.1', '1.58.0')).toBeGreaterThan(0)
     expect(compareVersions('v1.9.0', '1.10.0')).toBeLessThan(0)
     expect(compareVersions('1.66.0', '1.66')).toBe(0)
+  })
+})
+
+describe('reading stdout and stderr', () => {
+  it("keeps each stream's partial lines apart", () => {
+    const lines: string[] = []
+    const out = new LineSplitter((l) => lines.push(`out:${l}`))
+    const err = new LineSplitter((l) => lines.push(`err:${l}`))
+    out.push('file-a.t')
+    err.push('{"level":"info","msg":"hal')
+    out.push('xt\nfile-b.txt\n')
+    err.push('f"}\n')
+    out.end()
+    err.end()
+    expect(lines).toEqual(['out:file-a.txt', 'out:file-b.txt', 'err:{"level":"info","msg":"half"}'])
   })
 })
