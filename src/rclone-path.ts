@@ -132,8 +132,21 @@ function isUnder(child: string, parent: string): boolean {
   return child.startsWith(parent.endsWith('/') ? parent : `${parent}/`)
 }
 
+/** rclone option names (lower case, `_` for `-`) whose values are credentials: the union of what rclone's backends use. */
 const CREDENTIAL_KEY =
-  /(?:^|_)(?:pass|password|passwd|pwd|token|secret|client_secret|key|api_key|account_key|access_key|access_key_id|secret_access_key|sas_url|private_key|bearer|bearer_token|credentials|session_token|auth|key_pem|pem|cert|passphrase)$|pass$|password|secret|token/
+  /(?:^|_)(?:pass|password|passwd|pwd|password2|user_password|passphrase|token|bearer|bearer_token|session_token|jwt|secret|client_secret|key|api_key|app_key|account_key|access_key|access_key_id|secret_access_key|sse_customer_key|sse_customer_key_base64|sse_kms_key_id|private_key|key_pem|pem|cert|sas_url|credentials|service_account_credentials|auth)$|pass|secret|token|credential/
+
+/** Option names that name a file holding a credential, not the credential itself. */
+const CREDENTIAL_FILE_KEYS = new Set(['key_file', 'pubkey_file', 'known_hosts_file', 'service_account_file'])
+
+/**
+ * Whether an rclone option holds a credential. One test serves both validation (connection strings may not carry
+ * one) and masking (values of these keys in rclone-config and RCLONE_CONFIG_* are hidden).
+ */
+export function isCredentialKey(key: string): boolean {
+  const k = normKey(key)
+  return !CREDENTIAL_FILE_KEYS.has(k) && CREDENTIAL_KEY.test(k)
+}
 
 /**
  * The names of options in a connection string that carry a credential (`pass=`, `token=`, `key=`...), and whether
@@ -145,9 +158,8 @@ export function credentialKeys(p: string): string[] {
   if (split !== undefined) {
     const [, ...opts] = splitOptions(split.remote)
     for (const o of opts) {
-      const key = normKey(o.split('=')[0] ?? '')
-      if (key === 'key_file' || key === 'pubkey_file' || key === 'known_hosts_file') continue
-      if (CREDENTIAL_KEY.test(key)) keys.push(o.split('=')[0]?.trim() ?? key)
+      const key = o.split('=')[0]?.trim() ?? ''
+      if (isCredentialKey(key)) keys.push(key)
     }
   }
   if (/[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+:[^/@\s]+@/i.test(p)) keys.push('a user:password@ in a URL')

@@ -6,18 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-
-/** Option names (rclone's config keys, lower case) whose values are credentials. */
-const SECRET_KEY =
-  /(^|_)(pass|password|passphrase|token|secret|client_secret|key|api_key|account_key|access_key_id|secret_access_key|session_token|sas_url|service_account_credentials|credentials|bearer_token|auth|app_key|private_key|key_pem|pem|sse_customer_key|sse_customer_key_base64|sse_kms_key_id|password2|user_password|jwt)$|pass|secret|token|credential/
-
-/** Whether an rclone config key holds a credential. */
-export function isSecretKey(key: string): boolean {
-  const k = key.trim().toLowerCase().replace(/-/g, '_')
-  if (k === 'key_file' || k === 'pubkey_file' || k === 'known_hosts_file' || k === 'service_account_file')
-    return false
-  return SECRET_KEY.test(k)
-}
+import { isCredentialKey } from './rclone-path.js'
 
 /**
  * The values to mask in an rclone.conf text: every credential value, and for JSON values (OAuth tokens) each
@@ -32,7 +21,7 @@ export function configSecrets(text: string): string[] {
     if (eq < 0) continue
     const key = line.slice(0, eq)
     const value = line.slice(eq + 1).trim()
-    if (value === '' || !isSecretKey(key)) continue
+    if (value === '' || !isCredentialKey(key)) continue
     addSecret(out, value)
   }
   return [...out]
@@ -52,7 +41,7 @@ export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
     // recognised by "secret_access_key" and RCLONE_CONFIG_DAV_PASS by "pass".
     const words = name.toLowerCase().split('_')
     for (let i = words.length - 1; i >= 2; i--) {
-      if (isSecretKey(words.slice(i).join('_'))) {
+      if (isCredentialKey(words.slice(i).join('_'))) {
         addSecret(out, value)
         break
       }

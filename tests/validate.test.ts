@@ -140,3 +140,18 @@ describe('valid job files', () => {
     expect(v.jobs.map((j) => j.name).sort()).toEqual(['docs-copy', 'docs-legacy', 'docs-mirror', 'photos'])
   })
 })
+
+describe('one test of credential keys serves validation and masking', () => {
+  it('a key refused in a connection string is masked in rclone-config, and a file name is neither', async () => {
+    const { credentialKeys } = await import('../src/rclone-path.js')
+    const { configSecrets } = await import('../src/secrets.js')
+    for (const key of ['pass', 'sse_customer_key', 'service_account_credentials', 'client_secret', 'token']) {
+      expect(credentialKeys(`:s3,${key}=v4lue:bucket`)).toEqual([key])
+      expect(configSecrets(`[r]\ntype = s3\n${key} = v4lue\n`)).toEqual(['v4lue'])
+    }
+    for (const key of ['key_file', 'service_account_file', 'host', 'user']) {
+      expect(credentialKeys(`:sftp,${key}=v:x`)).toEqual([])
+      expect(configSecrets(`[r]\n${key} = v\n`)).toEqual([])
+    }
+  })
+})
