@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL } from './constants.js'
 import { type ActionInputs, UserError } from './inputs.js'
 import { defaultDeps, runCommand } from './main.js'
-import { consoleReporter } from './reporter.js'
+import { consoleReporter } from './report/reporter.js'
 
 const USAGE = `Usage: rclone-jobs <validate|plan|run> [path] [options]
 

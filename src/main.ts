@@ -5,25 +5,19 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { bisyncHook, storeOverlaps } from './bisync.js'
 import { Outputs } from './constants.js'
-import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './diagnostics.js'
-import {
-  type ExecuteHooks,
-  executeInvocations,
-  type InvocationHook,
-  type InvocationResult,
-  skipped,
-} from './execute.js'
-import { matrixFor } from './fan-out.js'
-import { versionProblems } from './features.js'
-import { deletionGuards } from './guards.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
-import { DEFAULT_DOWNLOAD_URL, installRclone } from './install.js'
-import { findJobFiles, isJobFileName, loadJobFiles } from './load.js'
-import { type Invocation, planInvocations } from './plan.js'
-import { type PlannedChanges, plannedChanges, planSection } from './plan-report.js'
-import { createRcloneRunner, oneLine, type RcloneRunner, rcloneVersion } from './rclone.js'
+import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
+import { findJobFiles, isJobFileName, loadJobFiles } from './jobs/load.js'
+import { scheduleWarnings, workflowCrons } from './jobs/schedule.js'
+import { parseJobPatterns, selectJobs, type Trigger } from './jobs/select.js'
+import { validateDocuments } from './jobs/validate.js'
+import { versionProblems } from './rclone/features.js'
+import { DEFAULT_DOWNLOAD_URL, installRclone } from './rclone/install.js'
+import { createRcloneRunner, oneLine, type RcloneRunner, rcloneVersion } from './rclone/runner.js'
+import { prepareConfig } from './rclone/secrets.js'
+import { type PlannedChanges, plannedChanges, planSection } from './report/plan-report.js'
+import { actionsReporter, type Reporter } from './report/reporter.js'
 import {
   buildSummary,
   failedJobs,
@@ -31,12 +25,18 @@ import {
   redactPath,
   resultEntries,
   SUMMARY_LIMIT_BYTES,
-} from './report.js'
-import { actionsReporter, type Reporter } from './reporter.js'
-import { scheduleWarnings, workflowCrons } from './schedule.js'
-import { prepareConfig } from './secrets.js'
-import { parseJobPatterns, selectJobs, type Trigger } from './select.js'
-import { validateDocuments } from './validate.js'
+} from './report/summary.js'
+import { bisyncHook, storeOverlaps } from './run/bisync.js'
+import {
+  type ExecuteHooks,
+  executeInvocations,
+  type InvocationHook,
+  type InvocationResult,
+  skipped,
+} from './run/execute.js'
+import { matrixFor } from './run/fan-out.js'
+import { deletionGuards } from './run/guards.js'
+import { type Invocation, planInvocations } from './run/plan.js'
 
 /** What `run` needs from the outside world; tests and the CLI pass their own. */
 export interface RunDeps {

@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { featureTableMarkdown } from '../src/features.js'
-import { jobReferenceMarkdown } from '../src/reference.js'
-import { jobJsonSchema } from '../src/schema.js'
+import { jobReferenceMarkdown } from '../src/jobs/reference.js'
+import { jobJsonSchema } from '../src/jobs/schema.js'
+import { featureTableMarkdown } from '../src/rclone/features.js'
 
 const update = process.env.UPDATE_GENERATED === '1'
 
@@ -40,7 +40,7 @@ describe('generated files', () => {
     )
   })
 
-  it('the README feature table equals the one generated from src/features.ts', () => {
+  it('the README feature table equals the one generated from src/rclone/features.ts', () => {
     checkGenerated(
       'README.md',
       withSection(readFileSync('README.md', 'utf8'), 'features', `${featureTableMarkdown()}\n`),

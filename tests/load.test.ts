@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { findJobFiles, globToRegExp, parseJobFile } from '../src/load.js'
+import { findJobFiles, globToRegExp, parseJobFile } from '../src/jobs/load.js'
 import { tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 

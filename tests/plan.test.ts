@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseJobFile } from '../src/load.js'
-import { planInvocations } from '../src/plan.js'
-import { validateDocuments } from '../src/validate.js'
+import { parseJobFile } from '../src/jobs/load.js'
+import { validateDocuments } from '../src/jobs/validate.js'
+import { planInvocations } from '../src/run/plan.js'
 
 function plan(yaml: string, dryRun = false) {
   const loaded = parseJobFile('jobs/j.yml', yaml)

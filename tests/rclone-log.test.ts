@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { compareVersions, formatLogEntry, LineSplitter, LogCollector, parseLogLine } from '../src/rclone.js'
+import {
+  compareVersions,
+  formatLogEntry,
+  LineSplitter,
+  LogCollector,
+  parseLogLine,
+} from '../src/rclone/runner.js'
 
 function collect(file: string): LogCollector {
   const c = new LogCollector()

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Diagnostic } from '../src/diagnostics.js'
-import type { InvocationResult } from '../src/execute.js'
+import type { Diagnostic } from '../src/jobs/diagnostics.js'
 import {
   buildSummary,
   cell,
@@ -8,7 +7,8 @@ import {
   redactPath,
   resultEntries,
   SUMMARY_LIMIT_BYTES,
-} from '../src/report.js'
+} from '../src/report/summary.js'
+import type { InvocationResult } from '../src/run/execute.js'
 
 function result(i: number, status: InvocationResult['status']): InvocationResult {
   return {

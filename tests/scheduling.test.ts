@@ -92,7 +92,7 @@ describe('fan-out', () => {
     const files: Record<string, string> = { 'src/a.txt': 'a', 'src/b/b.txt': 'b' }
     for (let i = 0; i < 7; i++) {
       files[`jobs/j${i}.yml`] =
-        `source: src\ndestinations: [out/j${i}-x${i % 2 === 0 ? ', out/j' + i + '-y' : ''}]\n`
+        `source: src\ndestinations: [out/j${i}-x${i % 2 === 0 ? `, out/j${i}-y` : ''}]\n`
     }
     // A chain: j-chain reads what j0 writes, so the two must share a runner.
     files['jobs/zz-chain.yml'] = 'source: out/j0-x\ndestinations: [out/chain]\n'

@@ -6,8 +6,8 @@
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseJobFile } from '../src/load.js'
-import { suggest, validateDocuments } from '../src/validate.js'
+import { parseJobFile } from '../src/jobs/load.js'
+import { suggest, validateDocuments } from '../src/jobs/validate.js'
 import { tempDir } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 
@@ -143,8 +143,8 @@ describe('valid job files', () => {
 
 describe('one test of credential keys serves validation and masking', () => {
   it('a key refused in a connection string is masked in rclone-config, and a file name is neither', async () => {
-    const { credentialKeys } = await import('../src/rclone-path.js')
-    const { configSecrets } = await import('../src/secrets.js')
+    const { credentialKeys } = await import('../src/places/rclone-path.js')
+    const { configSecrets } = await import('../src/rclone/secrets.js')
     for (const key of ['pass', 'sse_customer_key', 'service_account_credentials', 'client_secret', 'token']) {
       expect(credentialKeys(`:s3,${key}=v4lue:bucket`)).toEqual([key])
       expect(configSecrets(`[r]\ntype = s3\n${key} = v4lue\n`)).toEqual(['v4lue'])

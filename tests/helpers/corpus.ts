@@ -3,7 +3,7 @@
  * value, and YAML that is odd in every way we know (anchors, alias bombs, tags, huge values, deep nesting, binary
  * junk, empty files, BOMs, CRLF, tabs, invalid UTF-8). Every entry must be rejected.
  */
-import { jobSchema } from '../../src/schema.js'
+import { jobSchema } from '../../src/jobs/schema.js'
 
 /** One malformed file. */
 export interface CorpusEntry {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { type RunDeps, run } from '../../src/main.js'
-import { createRcloneRunner, type RcloneRunner } from '../../src/rclone.js'
+import { createRcloneRunner, type RcloneRunner } from '../../src/rclone/runner.js'
 import { actionEnv, applyEnv } from './action-env.js'
 
 /** What a run left behind. */

@@ -1,5 +1,5 @@
 /** Records when each real rclone invocation ran, to prove scheduling rules by order rather than by timing limits. */
-import type { RcloneRunner } from '../../src/rclone.js'
+import type { RcloneRunner } from '../../src/rclone/runner.js'
 
 /** One sync, copy or bisync run: its command, destination, start and end (performance.now()). */
 export interface Span {

@@ -2,9 +2,9 @@
  * Stage 5: what the user sees. Builds the step summary (always under GitHub's 1 MiB limit), the outputs and the
  * lines of the log. Pure: the caller writes them with @actions/core.
  */
-import type { Diagnostic } from './diagnostics.js'
-import type { InvocationResult } from './execute.js'
-import type { ValidJob } from './validate.js'
+import type { Diagnostic } from '../jobs/diagnostics.js'
+import type { ValidJob } from '../jobs/validate.js'
+import type { InvocationResult } from '../run/execute.js'
 
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
 export const SUMMARY_LIMIT_BYTES = 900 * 1024

@@ -4,9 +4,10 @@
  * file order. Without `shards`, one entry per job (or per group of overlapping jobs); with `shards: N`, N entries of
  * similar size, counted in destinations. Pure.
  */
+
+import type { ValidJob } from '../jobs/validate.js'
 import { conflicts } from './execute.js'
 import { planInvocations } from './plan.js'
-import type { ValidJob } from './validate.js'
 
 /** One matrix entry: `job` is a job name, or several, comma-separated, as the `jobs` input takes them. */
 export interface MatrixEntry {

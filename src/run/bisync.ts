@@ -9,12 +9,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { type Diagnostic, formatKeyPath } from './diagnostics.js'
+import { type Diagnostic, formatKeyPath } from '../jobs/diagnostics.js'
+import type { ValidJob } from '../jobs/validate.js'
+import { parseRclonePath, relation } from '../places/rclone-path.js'
+import type { RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
-import type { RcloneRunner } from './rclone.js'
-import { parseRclonePath, relation } from './rclone-path.js'
-import type { ValidJob } from './validate.js'
 
 /** How long a lock is honoured: a run that died without releasing it stops blocking after this. */
 export const LOCK_TTL_MS = 6 * 60 * 60 * 1000

@@ -2,8 +2,8 @@
  * Stage 3: jobs to rclone invocations. One invocation per job and destination, as an argument vector: flags first,
  * then `--`, then SRC and DST, so that no job value can ever be read as a flag. Pure.
  */
-import type { BisyncSettings, Filters, Options } from './schema.js'
-import type { ValidJob } from './validate.js'
+import type { BisyncSettings, Filters, Options } from '../jobs/schema.js'
+import type { ValidJob } from '../jobs/validate.js'
 
 /** One rclone run. */
 export interface Invocation {

@@ -5,9 +5,9 @@
  */
 import path from 'node:path'
 import type { z } from 'zod'
+import { credentialKeys, parseRclonePath, relation } from '../places/rclone-path.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import type { JobDocument } from './load.js'
-import { credentialKeys, parseRclonePath, relation } from './rclone-path.js'
 import { type Filters, type Job, jobSchema, type Options } from './schema.js'
 
 /** A destination with the options and filters that apply to it (the job's, overridden by its own). */

@@ -7,10 +7,10 @@
  */
 import { lstat, opendir } from 'node:fs/promises'
 import path from 'node:path'
+import { parseRclonePath } from '../places/rclone-path.js'
+import type { RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import { filterFlags } from './plan.js'
-import type { RcloneRunner } from './rclone.js'
-import { parseRclonePath } from './rclone-path.js'
 
 /** The guards as executor hooks, using `runner` for the listings. */
 export function deletionGuards(

@@ -4,9 +4,10 @@
  * destination is preceded by rclone's debug note of how they differ (sizes, times, hashes): that makes it an
  * update rather than a new file. Pure.
  */
-import type { InvocationResult } from './execute.js'
-import type { RcloneLogEntry } from './rclone.js'
-import { BoundedText, cell, formatBytes, redactPath } from './report.js'
+
+import type { RcloneLogEntry } from '../rclone/runner.js'
+import type { InvocationResult } from '../run/execute.js'
+import { BoundedText, cell, formatBytes, redactPath } from './summary.js'
 
 /** The changes one invocation would make. */
 export interface PlannedChanges {

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { isCredentialKey } from './rclone-path.js'
+import { isCredentialKey } from '../places/rclone-path.js'
 
 /**
  * The values to mask in an rclone.conf text: every credential value, and for JSON values (OAuth tokens) each

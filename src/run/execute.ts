@@ -4,9 +4,9 @@
  * The runner and the clock are parameters, so tests drive this with the real rclone.
  */
 
+import { parseRclonePath, relation } from '../places/rclone-path.js'
+import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { Invocation } from './plan.js'
-import type { RcloneOutcome, RcloneRunner } from './rclone.js'
-import { parseRclonePath, relation } from './rclone-path.js'
 
 /** The result of one job and destination, as the `results` output reports it. */
 export interface InvocationResult {
