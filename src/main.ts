@@ -1,7 +1,9 @@
 /**
  * The action: inputs -> load -> validate -> select -> plan -> execute -> report. I/O lives here, in the runner and
- * in the reporter; every stage in between is a pure function.
+ * in the reporter; every stage in between is a pure function. Every command shares the first stages
+ * (`loadAndValidate`); `validate` stops there, `plan` and `run` go on to `execute`.
  */
+import { realpathSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
@@ -10,11 +12,14 @@ import { type ActionInputs, getInputs, UserError } from './inputs.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './jobs/load.js'
 import { scheduleWarnings, workflowCrons } from './jobs/schedule.js'
-import { parseJobPatterns, selectJobs, type Trigger } from './jobs/select.js'
-import { validateDocuments } from './jobs/validate.js'
+import { parseJobPatterns, type Selection, selectJobs, type Trigger } from './jobs/select.js'
+import { type ValidationResult, validateDocuments } from './jobs/validate.js'
+import type { PlaceContext } from './places/place.js'
+import { remoteLookup } from './places/remotes.js'
 import { versionProblems } from './rclone/features.js'
 import { DEFAULT_DOWNLOAD_URL, installRclone } from './rclone/install.js'
-import { createRcloneRunner, oneLine, type RcloneRunner, rcloneVersion } from './rclone/runner.js'
+import { oneLine } from './rclone/log-reader.js'
+import { createRcloneRunner, type RcloneRunner, rcloneVersion } from './rclone/runner.js'
 import { prepareConfig } from './rclone/secrets.js'
 import { type PlannedChanges, plannedChanges, planSection } from './report/plan-report.js'
 import { actionsReporter, type Reporter } from './report/reporter.js'
@@ -73,16 +78,35 @@ export function defaultDeps(): RunDeps {
   }
 }
 
-/** The trigger from the runner's environment and event payload. */
+/**
+ * The trigger from the runner's environment and event payload. A schedule event whose payload does not say which
+ * cron fired is unreadable: running every job then would run the crons of other schedules too.
+ */
 async function readTrigger(env: NodeJS.ProcessEnv): Promise<Trigger> {
   const eventName = env.GITHUB_EVENT_NAME
-  if (eventName !== 'schedule' || !env.GITHUB_EVENT_PATH) return { eventName }
+  if (eventName !== 'schedule') return { eventName }
+  const file = env.GITHUB_EVENT_PATH
+  if (!file)
+    return {
+      eventName,
+      unreadable: 'a schedule event without GITHUB_EVENT_PATH, so which cron fired is unknown',
+    }
+  let payload: { schedule?: unknown }
   try {
-    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as { schedule?: unknown }
-    return { eventName, schedule: typeof payload.schedule === 'string' ? payload.schedule : undefined }
-  } catch {
-    return { eventName }
+    payload = JSON.parse(await readFile(file, 'utf8')) as { schedule?: unknown }
+  } catch (e) {
+    return {
+      eventName,
+      unreadable: `the schedule event's payload (${file}) could not be read (${e instanceof Error ? e.message : String(e)}), so which cron fired is unknown`,
+    }
   }
+  if (typeof payload?.schedule !== 'string' || payload.schedule.trim() === '') {
+    return {
+      eventName,
+      unreadable: `the schedule event's payload (${file}) has no "schedule", so which cron fired is unknown`,
+    }
+  }
+  return { eventName, schedule: payload.schedule }
 }
 
 /** The workflow files of the repository, for the schedule check. */
@@ -126,13 +150,37 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   // Secrets are masked before anything is printed; the config file is removed whatever happens.
   const config = await prepareConfig(inputs.rcloneConfig, deps.env, deps.env.RUNNER_TEMP, (s) => out.mask(s))
   try {
-    return await runPipeline(inputs, { ...deps, env: config.env }, out)
+    const env = config.env
+    const context: PlaceContext = {
+      cwd: deps.cwd,
+      remote: remoteLookup(inputs.rcloneConfig, env),
+      realpath: existingRealpath,
+    }
+    const checked = await loadAndValidate(inputs, { ...deps, env }, context, out)
+    if (checked.done) return checked.done
+    return await execute(inputs, { ...deps, env }, context, checked, out)
   } finally {
     await config.cleanup()
   }
 }
 
-async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): Promise<CommandOutcome> {
+/** What the shared first stages found, or the outcome when the command ends there. */
+interface Checked {
+  readonly done?: CommandOutcome
+  readonly validated: ValidationResult
+  readonly selection: Selection
+  readonly diagnostics: Diagnostic[]
+  readonly trigger: Trigger
+  readonly finish: (outcome: CommandOutcome, version?: string, sections?: string[]) => Promise<CommandOutcome>
+}
+
+/** Find, load, validate and select; `validate` ends here, and so does any command with problems in job files. */
+async function loadAndValidate(
+  inputs: ActionInputs,
+  deps: RunDeps,
+  context: PlaceContext,
+  out: Reporter,
+): Promise<Checked> {
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
     out.setOutput(Outputs.Matrix, JSON.stringify({ include: [] }))
@@ -144,13 +192,13 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
   out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
   const loaded = await loadJobFiles(found.files, deps.cwd)
-  const validated = validateDocuments(loaded.documents, deps.cwd)
+  const validated = validateDocuments(loaded.documents, context)
   const crons = workflowCrons(await readWorkflows(deps.cwd))
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,
     ...validated.diagnostics,
     ...scheduleWarnings(validated.jobs, crons),
-    ...storeOverlaps(inputs.bisyncState, validated.jobs, deps.cwd),
+    ...storeOverlaps(inputs.bisyncState, validated.jobs, context),
   ])
   const trigger = await readTrigger(deps.env)
   const patterns = parseJobPatterns(inputs.jobs)
@@ -158,34 +206,37 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
   reportDiagnostics(out, diagnostics)
   const errors = diagnostics.filter((d) => d.severity === 'error')
   // With any error nothing runs, so the fan-out is empty too.
-  const matrix = errors.length > 0 ? { include: [] } : matrixFor(selection.selected, inputs.shards, deps.cwd)
+  const matrix =
+    errors.length > 0 ? { include: [] } : matrixFor(selection.selected, inputs.shards, validated.dependencies)
   out.setOutput(Outputs.Matrix, JSON.stringify(matrix))
-  const jobCount = validated.jobs.length
-  const fileCount = found.files.length
 
-  const finish = async (outcome: CommandOutcome, rcloneVersionText?: string, sections?: string[]) => {
+  const finish = async (outcome: CommandOutcome, version?: string, sections?: string[]) => {
     out.setOutput(Outputs.Results, JSON.stringify(resultEntries(outcome.results)))
     out.setOutput(Outputs.FailedJobs, JSON.stringify(failedJobs(outcome.results)))
     const summary = buildSummary({
       command: inputs.command,
       results: outcome.results,
       diagnostics: outcome.diagnostics,
-      rcloneVersion: rcloneVersionText,
-      jobCount,
-      fileCount,
+      rcloneVersion: version,
+      jobCount: validated.jobs.length,
+      fileCount: found.files.length,
       sections,
     })
     await out.summary(summary)
     return outcome
   }
+  const checked = { validated, selection, diagnostics, trigger, finish }
 
   if (errors.length > 0) {
-    return finish({
-      success: false,
-      message: `${plural(errors.length, 'problem')} in job files; nothing was run (see the list above and the step summary)`,
-      results: [],
-      diagnostics,
-    })
+    return {
+      ...checked,
+      done: await finish({
+        success: false,
+        message: `${plural(errors.length, 'problem')} in job files; nothing was run (see the list above and the step summary)`,
+        results: [],
+        diagnostics,
+      }),
+    }
   }
   if (patterns.length > 0 && selection.unmatched.length > 0) {
     throw new UserError(
@@ -193,18 +244,42 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     )
   }
   if (inputs.command === 'validate') {
-    out.info(`All ${plural(jobCount, 'job')} valid.`)
-    return finish({ success: true, message: '', results: [], diagnostics }, undefined, [
-      jobListSection(validated.jobs, SUMMARY_LIMIT_BYTES / 2),
-    ])
+    out.info(`All ${plural(validated.jobs.length, 'job')} valid.`)
+    return {
+      ...checked,
+      done: await finish({ success: true, message: '', results: [], diagnostics }, undefined, [
+        jobListSection(validated.jobs, SUMMARY_LIMIT_BYTES / 2),
+      ]),
+    }
   }
+  return checked
+}
 
+/** `plan` and `run`: install rclone, run every selected invocation (dry for a plan), report. */
+async function execute(
+  inputs: ActionInputs,
+  deps: RunDeps,
+  context: PlaceContext,
+  checked: Checked,
+  out: Reporter,
+): Promise<CommandOutcome> {
+  const { selection, diagnostics, finish, validated } = checked
+  const dryRun = inputs.command === 'plan'
   const excludedResults = planInvocations(
     selection.excluded.map((e) => e.job),
-    { dryRun: inputs.command === 'plan' },
+    { dryRun },
   ).map((inv) =>
     skipped(inv, selection.excluded.find((e) => e.job.name === inv.job)?.reason ?? 'not selected'),
   )
+  if (checked.trigger.unreadable !== undefined) {
+    out.error(`Nothing was run: ${checked.trigger.unreadable}.`)
+    return finish({
+      success: false,
+      message: `nothing was run: ${checked.trigger.unreadable}`,
+      results: excludedResults,
+      diagnostics,
+    })
+  }
   if (selection.selected.length === 0) {
     // Nothing to run (no jobs, all disabled, or none on this schedule): no rclone is installed or started.
     out.info('No job to run.')
@@ -231,7 +306,6 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     )
   }
 
-  const dryRun = inputs.command === 'plan'
   const invocations = planInvocations(selection.selected, { dryRun })
   out.info(
     `${dryRun ? 'Planning' : 'Running'} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
@@ -245,10 +319,12 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
     env: deps.env,
     cwd: deps.cwd,
     now: deps.now,
+    version,
+    dependencies: validated.dependencies,
     events: {
       ...events,
       onFinish(inv, result, outcome) {
-        if (dryRun && outcome) changes.set(inv, plannedChanges(outcome.entries))
+        if (dryRun && outcome) changes.set(inv, plannedChanges(outcome))
         events.onFinish?.(inv, result, outcome)
       },
     },
@@ -262,39 +338,55 @@ async function runPipeline(inputs: ActionInputs, deps: RunDeps, out: Reporter): 
         env: deps.env,
         cwd: deps.cwd,
         dryRun,
+        version,
+        remote: context.remote,
         owner: deps.env.GITHUB_RUN_ID ? `run ${deps.env.GITHUB_RUN_ID}` : undefined,
       }),
     ],
+  })
+  const planned = results.map((r, i) => {
+    const c = changes.get(invocations[i] as Invocation)
+    return c ? { ...r, wouldCopy: c.copy, wouldUpdate: c.update, wouldDelete: c.delete } : r
   })
   const sections = dryRun
     ? [
         planSection(
           invocations.map((inv, i) => ({
-            result: results[i] as InvocationResult,
+            result: planned[i] as InvocationResult,
             changes: changes.get(inv),
           })),
           SUMMARY_LIMIT_BYTES / 2,
         ),
       ]
     : []
-  const planned = results.map((r, i) => {
-    const c = changes.get(invocations[i] as Invocation)
-    return c
-      ? { ...r, wouldCopy: c.copy.length, wouldUpdate: c.update.length, wouldDelete: c.delete.length }
-      : r
-  })
   const all = [...planned, ...excludedResults]
   const failedCount = results.filter((r) => r.status === 'failed').length
   return finish(
     {
       success: failedCount === 0,
-      message: `${failedCount} of ${plural(results.length, 'rclone invocation')} failed: ${failedJobs(results).join(', ')}`,
+      message: `${failedCount} of ${plural(results.length, 'rclone invocation')} ${dryRun ? 'would fail or be refused' : 'failed'}: ${failedJobs(results).join(', ')}`,
       results: all,
       diagnostics,
     },
     version,
     sections,
   )
+}
+
+/** The real path of the longest existing prefix of an absolute path: a symbolic link is the place it points at. */
+function existingRealpath(abs: string): string {
+  const rest: string[] = []
+  let cur = abs
+  for (;;) {
+    try {
+      return path.join(realpathSync.native(cur), ...rest.reverse())
+    } catch {
+      const parent = path.dirname(cur)
+      if (parent === cur) return abs
+      rest.push(path.basename(cur))
+      cur = parent
+    }
+  }
 }
 
 function plural(n: number, word: string): string {
@@ -328,6 +420,7 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
   const live = maxParallel === 1
   const label = (inv: Invocation) => `${inv.job} → ${redactPath(inv.destination)} (${inv.mode})`
   const commands = new Map<Invocation, string>()
+  const buffered = new Map<Invocation, string[]>()
   return {
     onStart(inv) {
       if (live) out.startGroup(label(inv))
@@ -340,11 +433,16 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
     },
     onLine(inv, line) {
       if (live) out.info(line)
-      else if (/Transferred:/.test(line)) out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
+      else {
+        if (/Transferred:/.test(line)) out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
+        const list = buffered.get(inv)
+        if (list) list.push(line)
+        else buffered.set(inv, [line])
+      }
     },
-    onFinish(inv, result, outcome) {
+    onFinish(inv, result) {
       const icon = { success: '✓', failed: '✗', skipped: '–' }[result.status]
-      const verdict = `${icon} ${label(inv)}: ${result.status}${result.reason ? ` (${result.reason})` : ''}, ${result.transfers} transferred, ${result.deletes} deleted, ${result.errors} errors, ${result.durationSeconds}s`
+      const verdict = `${icon} ${label(inv)}: ${result.status}${result.reason ? ` (${result.reason})` : ''}, ${count(result.transfers)} transferred, ${count(result.deletes)} deleted, ${count(result.errors)} errors, ${result.durationSeconds}s`
       if (live) {
         out.info(verdict)
         out.endGroup()
@@ -353,11 +451,16 @@ function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
         const command = commands.get(inv)
         commands.delete(inv)
         if (command) out.info(command)
-        for (const line of outcome?.log ?? []) out.info(line)
+        for (const line of buffered.get(inv) ?? []) out.info(line)
+        buffered.delete(inv)
         out.endGroup()
       }
       if (result.status === 'failed')
         out.error(`${label(inv)}: ${result.reason ?? 'failed'}`, { title: `rclone-jobs: ${inv.job}` })
     },
   }
+}
+
+function count(n: number | null): string {
+  return n === null ? 'unknown' : String(n)
 }

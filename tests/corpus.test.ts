@@ -19,7 +19,7 @@ const corpus = malformedCorpus()
 function check(file: string, content: string | Buffer): Diagnostic[] {
   const text = typeof content === 'string' ? content : content.toString('utf8')
   const loaded = parseJobFile(file, text)
-  const v = validateDocuments(loaded.documents, '/ws')
+  const v = validateDocuments(loaded.documents, { cwd: '/ws' })
   return [...loaded.diagnostics, ...v.diagnostics]
 }
 
@@ -148,7 +148,7 @@ describe('fuzzing', () => {
       const text = mutate(VALID[i % VALID.length] as string, r)
       try {
         const loaded = parseJobFile('jobs/fuzz.yml', text)
-        const v = validateDocuments(loaded.documents, '/ws')
+        const v = validateDocuments(loaded.documents, { cwd: '/ws' })
         const all = [...loaded.diagnostics, ...v.diagnostics]
         for (const d of all) {
           if (d.line < 1 || d.col < 1 || d.message === '')

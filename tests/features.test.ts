@@ -35,7 +35,7 @@ describe('version gates', () => {
       'jobs/j.yml',
       'source: a\ndestinations: [b]\nmode: bisync\ncreate-empty-src-dirs: true\n',
     ).documents
-    const jobs = validateDocuments(docs, '/ws').jobs
+    const jobs = validateDocuments(docs, { cwd: '/ws' }).jobs
     expect(versionProblems(jobs, '1.64.0')).toEqual([])
     expect(versionProblems(jobs, '1.75.1')).toEqual([])
     expect(versionProblems(jobs, '1.57.0').map((d) => d.key)).toEqual(['mode', 'create-empty-src-dirs'])

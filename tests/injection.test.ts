@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { formatLogEntry, parseLogLine } from '../src/rclone/runner.js'
+import { formatLogEntry, parseLogLine } from '../src/rclone/log-reader.js'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 

@@ -2,11 +2,12 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseJobFile } from '../src/jobs/load.js'
 import { validateDocuments } from '../src/jobs/validate.js'
+import { type Place, showPlace } from '../src/places/place.js'
 import { planInvocations } from '../src/run/plan.js'
 
 function plan(yaml: string, dryRun = false) {
   const loaded = parseJobFile('jobs/j.yml', yaml)
-  const v = validateDocuments(loaded.documents, '/ws')
+  const v = validateDocuments(loaded.documents, { cwd: '/ws' })
   expect([...loaded.diagnostics, ...v.diagnostics]).toEqual([])
   return planInvocations(v.jobs, { dryRun })
 }
@@ -63,10 +64,11 @@ describe('planning argument vectors', () => {
 
   it('records what each invocation writes and reads, for scheduling', () => {
     const [sync] = plan('source: a\ndestinations: [b]\noptions: { backup-dir: old }\n')
-    expect(sync?.writes).toEqual(['b', 'old'])
-    expect(sync?.reads).toEqual(['a'])
+    const shown = (places: readonly Place[] | undefined) => places?.map(showPlace)
+    expect(shown(sync?.writes)).toEqual(['/ws/b', '/ws/old'])
+    expect(shown(sync?.reads)).toEqual(['/ws/a'])
     const [bi] = plan('source: a\ndestinations: [b]\nmode: bisync\nresync: true\n')
-    expect(bi?.writes).toEqual(['b', 'a'])
+    expect(shown(bi?.writes)).toEqual(['/ws/b', '/ws/a'])
   })
 
   it('never lets a value become a separate argument', () => {

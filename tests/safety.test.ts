@@ -14,11 +14,12 @@ describe('deletion guards', () => {
     const ws = tempDir()
     writeTree(ws, {
       'jobs/guarded.yml': 'source: empty\ndestinations: [dst-a]\n',
-      'jobs/bi.yml': 'source: empty\ndestinations: [dst-c]\nmode: bisync\nresync: true\n',
+      'jobs/bi.yml': 'source: empty-bi\ndestinations: [dst-c]\nmode: bisync\nresync: true\n',
       'dst-a/keep.txt': 'precious',
       'dst-c/keep.txt': 'precious',
     })
     mkdirSync(path.join(ws, 'empty'))
+    mkdirSync(path.join(ws, 'empty-bi'))
     const r = await runAction(ws, { 'max-parallel': '1' })
     expect(r.failed).toBe(true)
     expect(readTree(path.join(ws, 'dst-a'))).toEqual({ 'keep.txt': 'precious' })

@@ -93,7 +93,7 @@ describe('invalid job files', () => {
       'source: a\ndestinations: [b]\noptions: { transfers: 0, checkers: 0 }\nmode: x\n',
     )
     const b = parseJobFile('jobs/b.yml', 'sourse: a\n')
-    const v = validateDocuments([...a.documents, ...b.documents], '/ws')
+    const v = validateDocuments([...a.documents, ...b.documents], { cwd: '/ws' })
     expect(v.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.key}`)).toEqual([
       'jobs/a.yml:3:23 options.transfers',
       'jobs/a.yml:3:36 options.checkers',
@@ -135,7 +135,7 @@ describe('valid job files', () => {
     const docs = readdirSync(path.join(root, 'jobs')).flatMap(
       (f) => parseJobFile(`jobs/${f}`, readFileSync(path.join(root, 'jobs', f), 'utf8')).documents,
     )
-    const v = validateDocuments(docs, root)
+    const v = validateDocuments(docs, { cwd: root })
     expect(v.diagnostics).toEqual([])
     expect(v.jobs.map((j) => j.name).sort()).toEqual(['docs-copy', 'docs-legacy', 'docs-mirror', 'photos'])
   })

@@ -216,6 +216,11 @@ export const jobSchema = z
       .default(false)
       .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
     bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
+    needs: z
+      .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
+      .min(1, { message: 'must list at least one job name (or leave needs out)' })
+      .optional()
+      .describe('job names that run, and succeed, before this job in the same run'),
   })
   .superRefine((job, ctx) => {
     if (job.mode === 'bisync') return

@@ -39,6 +39,8 @@ export interface Trigger {
   readonly eventName?: string
   /** `github.event.schedule`: the cron string that fired. */
   readonly schedule?: string
+  /** Set when the event was a schedule but which cron fired could not be read: then no job runs. */
+  readonly unreadable?: string
 }
 
 /** Applies the `jobs` input, `enabled` and the schedule. */
@@ -58,6 +60,10 @@ export function selectJobs(
     }
     if (!job.job.enabled) {
       excluded.push({ job, reason: 'disabled (enabled: false)' })
+      continue
+    }
+    if (trigger.unreadable !== undefined) {
+      excluded.push({ job, reason: `not run: ${trigger.unreadable}` })
       continue
     }
     if (trigger.eventName === 'schedule' && trigger.schedule && job.job.schedule !== undefined) {

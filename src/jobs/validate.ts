@@ -5,7 +5,10 @@
  */
 import path from 'node:path'
 import type { z } from 'zod'
-import { credentialKeys, parseRclonePath, relation } from '../places/rclone-path.js'
+import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/order.js'
+import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
+import { PlaceIndex } from '../places/place-index.js'
+import { credentialKeys } from '../places/rclone-path.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import type { JobDocument } from './load.js'
 import { type Filters, type Job, jobSchema, type Options } from './schema.js'
@@ -16,6 +19,12 @@ export interface ResolvedDestination {
   readonly index: number
   readonly options: Options
   readonly filters: Filters
+  /** Where it points. */
+  readonly place: Place
+  /** Where it is written in the job: `destinations[i]` or `destinations[i].path`. */
+  readonly keyPath: readonly PropertyKey[]
+  /** Where its `backup-dir` points, when it has one. */
+  readonly backupPlace?: Place
 }
 
 /** A valid job, with where it was written. */
@@ -25,18 +34,36 @@ export interface ValidJob {
   readonly line: number
   readonly job: Job
   readonly destinations: readonly ResolvedDestination[]
+  /** Where the source points. */
+  readonly sourcePlace: Place
   /** Where each key path was written, for later diagnostics (schedules, version gates). */
   readonly locate: JobDocument['locate']
+}
+
+/** Why a job runs after another one. */
+export interface Dependency {
+  /** The job that runs first. */
+  readonly job: string
+  /** `needs`, or `reads`: the dependent job reads a place the first one writes. */
+  readonly kind: 'needs' | 'reads'
 }
 
 /** What validation found. */
 export interface ValidationResult {
   readonly jobs: ValidJob[]
   readonly diagnostics: Diagnostic[]
+  /** For each job with any, the jobs that run before it (from `needs` and from where data flows). */
+  readonly dependencies: ReadonlyMap<string, readonly Dependency[]>
 }
 
-/** Validates all documents together. `cwd` resolves relative local paths for the overlap checks. */
-export function validateDocuments(documents: readonly JobDocument[], cwd: string): ValidationResult {
+/**
+ * Validates all documents together. `context` says where relative local paths start and, with a config, what
+ * remotes are, for the checks that compare places.
+ */
+export function validateDocuments(
+  documents: readonly JobDocument[],
+  context: PlaceContext,
+): ValidationResult {
   const diagnostics: Diagnostic[] = []
   const candidates: ValidJob[] = []
   for (const doc of documents) {
@@ -95,12 +122,17 @@ export function validateDocuments(documents: readonly JobDocument[], cwd: string
       continue
     }
     const destinations = job.destinations.map((d, index): ResolvedDestination => {
-      if (typeof d === 'string') return { path: d, index, options: job.options, filters: job.filters }
+      const own = typeof d === 'string' ? { path: d } : d
+      const options = { ...job.options, ...(own.options ?? {}) }
+      const backup = options['backup-dir']
       return {
-        path: d.path,
+        path: own.path,
         index,
-        options: { ...job.options, ...(d.options ?? {}) },
-        filters: mergeFilters(job.filters, d.filters),
+        options,
+        filters: mergeFilters(job.filters, own.filters),
+        place: placeOf(own.path, context),
+        keyPath: typeof d === 'string' ? ['destinations', index] : ['destinations', index, 'path'],
+        ...(backup !== undefined ? { backupPlace: placeOf(backup, context) } : {}),
       }
     })
     candidates.push({
@@ -109,14 +141,17 @@ export function validateDocuments(documents: readonly JobDocument[], cwd: string
       line: doc.locate([]).line,
       job,
       destinations,
+      sourcePlace: placeOf(job.source, context),
       locate: doc.locate,
     })
   }
-  diagnostics.push(...crossChecks(candidates, cwd))
+  diagnostics.push(...crossChecks(candidates))
+  const order = orderChecks(candidates)
+  diagnostics.push(...order.diagnostics)
   const bad = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))
   // Every job of a file with an error is held back: a half-valid file is not run.
   const jobs = candidates.filter((j) => !bad.has(j.file))
-  return { jobs, diagnostics: sortDiagnostics(diagnostics) }
+  return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
 }
 
 function mergeFilters(job: Filters, own: Filters | undefined): Filters {
@@ -303,8 +338,12 @@ function levenshtein(a: string, b: string): number {
   return prev[b.length] as number
 }
 
-/** Names unique; destinations not overlapping their source or each other. */
-function crossChecks(jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
+/**
+ * Names unique; destinations not overlapping their own source, and no two written places (destinations, backup
+ * folders) of different invocations overlapping: one sync would delete the other's files. Each pair is reported
+ * once, at the one written later.
+ */
+function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
   const out: Diagnostic[] = []
   const byName = new Map<string, ValidJob>()
   for (const j of jobs) {
@@ -320,53 +359,145 @@ function crossChecks(jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
       })
     } else byName.set(j.name, j)
   }
-  interface Dest {
-    job: ValidJob
-    index: number
-    keyPath: PropertyKey[]
-    parsed: ReturnType<typeof parseRclonePath>
+  interface Written {
+    readonly job: ValidJob
+    readonly index: number
+    readonly keyPath: readonly PropertyKey[]
+    readonly what: string
   }
-  const all: Dest[] = []
-  for (const j of jobs) {
-    const src = parseRclonePath(j.job.source, cwd)
-    for (const d of j.destinations) {
-      const written = j.job.destinations[d.index]
-      const keyPath: PropertyKey[] =
-        typeof written === 'string' ? ['destinations', d.index] : ['destinations', d.index, 'path']
-      const parsed = parseRclonePath(d.path, cwd)
-      const rel = relation(parsed, src)
-      if (rel !== undefined) {
-        const what = { equal: 'is the same as', inside: 'is inside', contains: 'contains' }[rel]
-        out.push({
-          severity: 'error',
-          file: j.file,
-          ...j.locate(keyPath),
-          key: formatKeyPath(keyPath),
-          message: `destination "${d.path}" ${what} the job's source "${j.job.source}"; a ${j.job.mode} there would read its own output or delete its source`,
-        })
-      }
-      all.push({ job: j, index: d.index, keyPath, parsed })
+  const error = (j: ValidJob, keyPath: readonly PropertyKey[], message: string) =>
+    out.push({ severity: 'error', file: j.file, ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
+  const written = new PlaceIndex<Written>()
+  const check = (w: Written, place: Place) => {
+    for (const { value: other, relation } of written.overlapping(place)) {
+      // A backup folder inside its own destination is rclone's to judge (it allows one that filters exclude).
+      if (other.job === w.job && other.index === w.index) continue
+      const where =
+        other.job === w.job
+          ? other.what
+          : `${other.what} of job "${other.job.name}" (${other.job.file}:${other.job.locate(other.keyPath).line})`
+      const why =
+        w.what.startsWith('backup-dir') && other.what.startsWith('backup-dir')
+          ? 'what each sync moves there would overwrite what the other moved; give each destination its own backup-dir'
+          : "one sync would delete the other's files"
+      error(w.job, w.keyPath, `${w.what} ${relationWords(relation)} ${where}; ${why}`)
     }
+    written.add(place, w)
   }
-  for (let i = 0; i < all.length; i++) {
-    for (let k = 0; k < i; k++) {
-      const a = all[i] as Dest
-      const b = all[k] as Dest
-      const rel = relation(a.parsed, b.parsed)
-      if (rel === undefined) continue
-      const what = { equal: 'is the same as', inside: 'is inside', contains: 'contains' }[rel]
-      const other =
-        a.job === b.job
-          ? `destinations[${b.index}]`
-          : `destinations[${b.index}] of job "${b.job.name}" (${b.job.file}:${b.job.locate(b.keyPath).line})`
-      out.push({
-        severity: 'error',
-        file: a.job.file,
-        ...a.job.locate(a.keyPath),
-        key: formatKeyPath(a.keyPath),
-        message: `destination ${what} ${other}; one sync would delete the other's files`,
-      })
+  for (const j of jobs) {
+    for (const d of j.destinations) {
+      const rel = relate(d.place, j.sourcePlace)
+      if (rel !== undefined) {
+        error(
+          j,
+          d.keyPath,
+          `destination "${d.path}" ${relationWords(rel)} the job's source "${j.job.source}"; a ${j.job.mode} there would read its own output or delete its source`,
+        )
+      }
+      check(
+        { job: j, index: d.index, keyPath: d.keyPath, what: formatKeyPath(d.keyPath.slice(0, 2)) },
+        d.place,
+      )
+      const backup = d.options['backup-dir']
+      if (backup !== undefined && d.backupPlace !== undefined) {
+        const keyPath = backupKeyPath(j, d.index)
+        const place = d.backupPlace
+        const own = relate(place, j.sourcePlace)
+        if (own !== undefined) {
+          error(
+            j,
+            keyPath,
+            `backup-dir "${backup}" ${relationWords(own)} the job's source "${j.job.source}"; what the sync moves there would be read back as source`,
+          )
+        }
+        check({ job: j, index: d.index, keyPath, what: `backup-dir of destinations[${d.index}]` }, place)
+      }
     }
   }
   return out
+}
+
+function backupKeyPath(j: ValidJob, index: number): PropertyKey[] {
+  const written = j.job.destinations[index]
+  if (typeof written === 'object' && written.options?.['backup-dir'] !== undefined) {
+    return ['destinations', index, 'options', 'backup-dir']
+  }
+  return ['options', 'backup-dir']
+}
+
+/**
+ * Order between jobs: `needs` that name no job, and cycles (reported at the entry or source that closes them); the
+ * dependencies of each job for the executor.
+ */
+function orderChecks(jobs: readonly ValidJob[]): {
+  diagnostics: Diagnostic[]
+  dependencies: Map<string, Dependency[]>
+} {
+  const diagnostics: Diagnostic[] = []
+  const nodes: FlowNode[] = jobs.map((j) => {
+    const bisync = j.job.mode === 'bisync'
+    return {
+      name: j.name,
+      places: [
+        { place: j.sourcePlace, access: bisync ? 'both' : 'read' },
+        ...j.destinations.map((d) => ({
+          place: d.place,
+          access: bisync ? ('both' as const) : ('write' as const),
+        })),
+      ],
+      needs: j.job.needs ?? [],
+    }
+  })
+  const { edges, unknownNeeds } = orderEdges(nodes)
+  const names = jobs.map((j) => j.name)
+  for (const j of jobs) {
+    j.job.needs?.forEach((name, at) => {
+      if (name !== j.name) return
+      diagnostics.push({
+        severity: 'error',
+        file: j.file,
+        ...j.locate(['needs', at]),
+        key: formatKeyPath(['needs', at]),
+        message: `a job cannot need itself ("${name}")`,
+      })
+    })
+  }
+  for (const u of unknownNeeds) {
+    const j = jobs[u.node] as ValidJob
+    const name = j.job.needs?.[u.at] ?? ''
+    const hint = suggest(name, names)
+    diagnostics.push({
+      severity: 'error',
+      file: j.file,
+      ...j.locate(['needs', u.at]),
+      key: formatKeyPath(['needs', u.at]),
+      message: `needs "${name}", but no job has that name${hint ? `; did you mean "${hint}"?` : ''}`,
+    })
+  }
+  for (const { edge, path } of findCycles(jobs.length, edges)) {
+    const j = jobs[edge.to] as ValidJob
+    const keyPath = edgeKeyPath(j, edge)
+    const chain = path.map((i) => `"${names[i]}"`).join(' → ')
+    diagnostics.push({
+      severity: 'error',
+      file: j.file,
+      ...j.locate(keyPath),
+      key: formatKeyPath(keyPath),
+      message: `this closes a cycle of jobs that wait for each other (${chain}, each after the next); no order can run them. Remove a needs entry or change a path so data flows one way`,
+    })
+  }
+  const dependencies = new Map<string, Dependency[]>()
+  for (const e of edges) {
+    const to = names[e.to] as string
+    const list = dependencies.get(to) ?? []
+    list.push({ job: names[e.from] as string, kind: e.kind })
+    dependencies.set(to, list)
+  }
+  return { diagnostics, dependencies }
+}
+
+function edgeKeyPath(j: ValidJob, e: Edge): PropertyKey[] {
+  if (e.kind === 'needs') return ['needs', e.at]
+  if (e.at === 0) return ['source']
+  return [...((j.destinations[e.at - 1]?.keyPath as PropertyKey[] | undefined) ?? ['destinations'])]
 }

@@ -1,72 +1,13 @@
 /**
- * Reading rclone paths without contacting anything: which remote a path is on, where it points, whether two paths
- * overlap, and whether a connection string carries a credential.
+ * Reading rclone path spellings without contacting anything: the remote part, connection options, and whether a
+ * connection string or a URL carries a credential. Where a path points is `place.ts`'s question.
  */
-import path from 'node:path'
-
-/** A parsed rclone path. `remote` is `''` for a local path. */
-export interface ParsedPath {
-  /** The remote as written, `name` or `:backend,opts`, without the trailing colon; `''` for local. */
-  readonly remote: string
-  /** The remote's identity for comparisons: name and backend without connection options. */
-  readonly remoteId: string
-  /** Connection-string options (`:sftp,host=h,user=u:`), as written. */
-  readonly options: ReadonlyArray<{ key: string; value: string }>
-  /** The path on the remote, normalized: no `.` segments, no duplicate or trailing `/`. Absolute for local paths. */
-  readonly path: string
-}
 
 /**
- * Splits `remote:path`, `:backend,opt=val:path` and `name,opt=val:path`; anything else is local, resolved against
- * `cwd`. Windows drive letters (`C:\x`, `C:/x`) are local, as rclone treats them.
+ * The remote part and the path of a spelling: `remote:path`, `:backend,opt=val:path`, `name,opt=val:path`; undefined
+ * for a local path. Windows drive letters (`C:\\x`, `C:/x`) are local, as rclone treats them.
  */
-export function parseRclonePath(p: string, cwd: string): ParsedPath {
-  const split = splitRemote(p)
-  if (split === undefined) {
-    const abs = path.resolve(cwd, p)
-    return { remote: '', remoteId: '', options: [], path: normalize(abs) }
-  }
-  const [name, ...rest] = splitOptions(split.remote)
-  const options = rest.map((o) => {
-    const eq = o.indexOf('=')
-    return eq < 0 ? { key: o, value: 'true' } : { key: o.slice(0, eq), value: unquote(o.slice(eq + 1)) }
-  })
-  const identity = [
-    name ?? '',
-    ...options.filter((o) => IDENTITY_KEYS.has(normKey(o.key))).map((o) => `${normKey(o.key)}=${o.value}`),
-  ]
-  return { remote: split.remote, remoteId: identity.join(','), options, path: normalize(split.path) }
-}
-
-// Connection options that change which storage a path points at; others (timeouts, chunk sizes) do not.
-const IDENTITY_KEYS = new Set([
-  'host',
-  'user',
-  'port',
-  'url',
-  'endpoint',
-  'bucket',
-  'account',
-  'region',
-  'root_folder_id',
-  'team_drive',
-  'drive_id',
-  'share_name',
-  'remote',
-])
-
-function normKey(k: string): string {
-  return k.trim().toLowerCase().replace(/-/g, '_')
-}
-
-function unquote(v: string): string {
-  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) {
-    return v.slice(1, -1).replace(new RegExp(`${v[0]}${v[0]}`, 'g'), v[0])
-  }
-  return v
-}
-
-function splitRemote(p: string): { remote: string; path: string } | undefined {
+export function splitRemote(p: string): { remote: string; path: string } | undefined {
   if (/^[A-Za-z]:([\\/]|$)/.test(p)) return undefined
   if (p.startsWith('/') || p.startsWith('./') || p.startsWith('../') || p.startsWith('\\')) return undefined
   // Find the colon that ends the remote part, skipping quoted option values.
@@ -87,7 +28,8 @@ function splitRemote(p: string): { remote: string; path: string } | undefined {
   return undefined
 }
 
-function splitOptions(remote: string): string[] {
+/** Splits `name,opt=val,opt2="a,b"` on the commas outside quotes. */
+export function splitOptions(remote: string): string[] {
   const out: string[] = []
   let cur = ''
   let quote = ''
@@ -107,29 +49,16 @@ function splitOptions(remote: string): string[] {
   return out
 }
 
-function normalize(p: string): string {
-  const abs = p.startsWith('/')
-  const parts: string[] = []
-  for (const seg of p.split(/[\\/]+/)) {
-    if (seg === '' || seg === '.') continue
-    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop()
-    else parts.push(seg)
+/** An option value as rclone reads it: quotes removed, a doubled quote inside read as one. */
+export function parseOptionValue(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) {
+    return v.slice(1, -1).replace(new RegExp(`${v[0]}${v[0]}`, 'g'), v[0])
   }
-  return (abs ? '/' : '') + parts.join('/')
+  return v
 }
 
-/** How `a` relates to `b`: `equal`, `inside` (a is under b), `contains` (b is under a), or `undefined`. */
-export function relation(a: ParsedPath, b: ParsedPath): 'equal' | 'inside' | 'contains' | undefined {
-  if (a.remoteId !== b.remoteId) return undefined
-  if (a.path === b.path) return 'equal'
-  if (isUnder(a.path, b.path)) return 'inside'
-  if (isUnder(b.path, a.path)) return 'contains'
-  return undefined
-}
-
-function isUnder(child: string, parent: string): boolean {
-  if (parent === '' || parent === '/') return child !== parent
-  return child.startsWith(parent.endsWith('/') ? parent : `${parent}/`)
+function normKey(k: string): string {
+  return k.trim().toLowerCase().replace(/-/g, '_')
 }
 
 /** rclone option names (lower case, `_` for `-`) whose values are credentials: the union of what rclone's backends use. */
@@ -162,6 +91,70 @@ export function credentialKeys(p: string): string[] {
       if (isCredentialKey(key)) keys.push(key)
     }
   }
-  if (/[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+:[^/@\s]+@/i.test(p)) keys.push('a user:password@ in a URL')
-  return keys
+  for (const found of urlsIn(p)) {
+    if (found.password !== '') keys.push('a user:password@ in a URL')
+    for (const q of found.query) keys.push(`a ${q.name}= in a URL's query`)
+  }
+  return [...new Set(keys)]
+}
+
+/** Query parameter names that carry a credential in signed or token URLs, beyond the option names above. */
+const URL_CREDENTIAL_PARAM =
+  /^(?:sig|signature|code|x_amz_signature|x_amz_credential|x_amz_security_token|x_goog_signature|x_goog_credential)$/
+
+/** A URL found in text, with the credential parts it carries (raw, as written). */
+interface FoundUrl {
+  readonly password: string
+  readonly query: ReadonlyArray<{ name: string; value: string }>
+}
+
+/** Every `scheme://...` URL in a text, with its `user:password@` password and credential query values. */
+function urlsIn(text: string): FoundUrl[] {
+  const out: FoundUrl[] = []
+  for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)) {
+    const raw = m[0]
+    const auth = /^[^:]+:\/\/([^/?#@\s]*)@/.exec(raw)?.[1] ?? ''
+    const colon = auth.indexOf(':')
+    const password = colon < 0 ? '' : auth.slice(colon + 1)
+    const query: Array<{ name: string; value: string }> = []
+    const q = raw.indexOf('?')
+    if (q >= 0) {
+      for (const pair of raw.slice(q + 1).split(/[&;#]/)) {
+        const eq = pair.indexOf('=')
+        if (eq <= 0) continue
+        const name = pair.slice(0, eq)
+        const value = pair.slice(eq + 1)
+        const key = normKey(decodeSafe(name))
+        if (value !== '' && (isCredentialKey(key) || URL_CREDENTIAL_PARAM.test(key)))
+          query.push({ name, value })
+      }
+    }
+    out.push({ password, query })
+  }
+  return out
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '))
+  } catch {
+    return s
+  }
+}
+
+/**
+ * The credential values inside URLs in a text (a password in `user:pass@`, a token in the query string), each as
+ * written and decoded, for masking. Short values are kept too: a URL's secret is a secret at any length.
+ */
+export function urlSecrets(text: string): string[] {
+  const out = new Set<string>()
+  for (const u of urlsIn(text)) {
+    for (const v of [u.password, ...u.query.map((q) => q.value)]) {
+      if (v === '') continue
+      out.add(v)
+      const decoded = decodeSafe(v)
+      if (decoded !== v) out.add(decoded)
+    }
+  }
+  return [...out]
 }

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import { formatKeyPath } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
-import { compareVersions } from './runner.js'
+import { compareVersions } from './versions.js'
 
 /** A version-gated feature. */
 export interface Feature {

@@ -1,78 +1,91 @@
 /**
- * What a plan (`--dry-run`) would change, read from rclone's own per-file reports in its JSON log: every file it
- * skipped because of --dry-run carries `"skipped": "copy" | "delete" | ...`. A copy of a file that exists on the
- * destination is preceded by rclone's debug note of how they differ (sizes, times, hashes): that makes it an
- * update rather than a new file. Pure.
+ * What a plan (`--dry-run`) would change, read from rclone's own per-file reports as its log streamed (every file it
+ * skipped because of --dry-run carries `"skipped": "copy" | "delete" | "move into backup dir" | ...`), and the plan
+ * section of the step summary: one table of what would change, with the refusal a guard would give the run. Pure.
  */
 
-import type { RcloneLogEntry } from '../rclone/runner.js'
+import type { ChangeList } from '../rclone/log-reader.js'
+import type { RcloneOutcome } from '../rclone/runner.js'
 import type { InvocationResult } from '../run/execute.js'
 import { BoundedText, cell, formatBytes, redactPath } from './summary.js'
 
-/** The changes one invocation would make. */
+/** The changes one invocation would make: counts (null when rclone's log could not be read) and first paths. */
 export interface PlannedChanges {
-  readonly copy: string[]
-  readonly update: string[]
-  readonly delete: string[]
-  readonly bytes: number
+  readonly copy: number | null
+  readonly update: number | null
+  readonly delete: number | null
+  readonly bytes: number | null
+  readonly first: {
+    readonly copy: readonly string[]
+    readonly update: readonly string[]
+    readonly delete: readonly string[]
+  }
 }
 
 /** How many paths of each kind the summary lists per invocation before "and N more". */
 export const PATHS_PER_KIND = 25
 
-/** Reads the planned changes from an invocation's log entries. */
-export function plannedChanges(entries: readonly RcloneLogEntry[]): PlannedChanges {
-  const differs = new Set<string>()
-  const copy: string[] = []
-  const update: string[] = []
-  const del: string[] = []
-  let bytes = 0
-  for (const e of entries) {
-    if (e.object === undefined) continue
-    if (e.level === 'debug' && /differ/i.test(e.msg)) differs.add(e.object)
-    if (e.skipped === undefined) continue
-    if (/^(copy|move|server-side copy|server side copy)$/.test(e.skipped)) {
-      ;(differs.has(e.object) ? update : copy).push(e.object)
-      bytes += e.size ?? 0
-    } else if (e.skipped === 'delete') del.push(e.object)
+/**
+ * The planned changes of a dry run. Without a stats block the log was not read as expected, and the counts are
+ * unknown rather than zero.
+ */
+export function plannedChanges(outcome: RcloneOutcome): PlannedChanges {
+  const c = outcome.changes
+  const known = outcome.stats !== undefined
+  const n = (l: ChangeList) => (known ? l.count : null)
+  return {
+    copy: n(c.copy),
+    update: n(c.update),
+    // rclone's own count of deletions (a move into a backup folder included) is the one the run reports.
+    delete: known ? (outcome.stats?.deletes ?? c.delete.count) : null,
+    bytes: known ? c.bytes : null,
+    first: { copy: c.copy.first, update: c.update.first, delete: c.delete.first },
   }
-  return { copy, update, delete: del, bytes }
 }
 
-/** The plan section of the step summary: per job and destination, deletions first, bounded. */
+function num(n: number | null): string {
+  return n === null ? 'unknown' : String(n)
+}
+
+/** The plan section of the step summary: per job and destination, with what a run would be refused for. */
 export function planSection(
   items: ReadonlyArray<{ result: InvocationResult; changes: PlannedChanges | undefined }>,
   limit: number,
 ): string {
   const out = new BoundedText(limit)
-  out.add('### Plan: what would change\n\nNothing was changed: every invocation ran with `--dry-run`.\n\n')
+  out.add('### What a run would change\n\nNothing was changed: every invocation ran with `--dry-run`.\n\n')
   out.add(
-    '| job | destination | would copy (new) | would update | would delete | bytes |\n| --- | --- | ---: | ---: | ---: | ---: |\n',
+    '| job | destination | would copy (new) | would update | would delete | bytes | a run would |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n',
   )
-  for (const { result, changes } of items) {
-    if (!changes) continue
-    out.add(
-      `| ${cell(result.job)} | ${cell(redactPath(result.destination))} | ${changes.copy.length} | ${changes.update.length} | ${changes.delete.length} | ${formatBytes(changes.bytes)} |\n`,
-    )
-  }
+  items.forEach(({ result, changes }, i) => {
+    const verdict =
+      result.status === 'success'
+        ? '✅ run'
+        : result.status === 'skipped'
+          ? `⏭️ skip: ${cell(result.reason ?? '')}`
+          : `❌ ${cell(result.reason ?? 'fail')}`
+    const row = `| ${cell(result.job)} | ${cell(redactPath(result.destination))} | ${num(changes?.copy ?? null)} | ${num(changes?.update ?? null)} | ${num(changes?.delete ?? null)} | ${changes?.bytes === null || changes === undefined ? 'unknown' : formatBytes(changes.bytes)} | ${verdict} |\n`
+    if (!out.add(row)) out.omit(items.length - i, 'plan row')
+  })
   out.add('\n')
   items.forEach(({ result, changes }, i) => {
     if (!changes) return
-    const total = changes.copy.length + changes.update.length + changes.delete.length
+    const total = (changes.copy ?? 0) + (changes.update ?? 0) + (changes.delete ?? 0)
     if (total === 0) return
-    let block = `<details${changes.delete.length > 0 ? ' open' : ''}><summary><b>${cell(result.job)}</b> → ${cell(redactPath(result.destination))}: ${changes.delete.length} to delete, ${changes.update.length} to update, ${changes.copy.length} to copy</summary>\n\n`
-    block += listing('Would delete', changes.delete)
-    block += listing('Would update', changes.update)
-    block += listing('Would copy', changes.copy)
+    let block = `<details${(changes.delete ?? 0) > 0 ? ' open' : ''}><summary><b>${cell(result.job)}</b> → ${cell(redactPath(result.destination))}: ${num(changes.delete)} to delete, ${num(changes.update)} to update, ${num(changes.copy)} to copy</summary>\n\n`
+    block += listing('Would delete', changes.delete, changes.first.delete)
+    block += listing('Would update', changes.update, changes.first.update)
+    block += listing('Would copy', changes.copy, changes.first.copy)
     block += '</details>\n\n'
     if (!out.add(block)) out.omit(items.length - i, 'plan detail')
   })
   return out.finish()
 }
 
-function listing(title: string, paths: readonly string[]): string {
+function listing(title: string, count: number | null, paths: readonly string[]): string {
   if (paths.length === 0) return ''
+  const total = count ?? paths.length
   const shown = paths.slice(0, PATHS_PER_KIND).map((p) => `- \`${p.replace(/`/g, "'")}\``)
-  const more = paths.length > PATHS_PER_KIND ? `\n- … and ${paths.length - PATHS_PER_KIND} more` : ''
-  return `**${title} (${paths.length})**\n\n${shown.join('\n')}${more}\n\n`
+  const more = total > shown.length ? `\n- … and ${total - shown.length} more` : ''
+  return `**${title} (${num(count)})**\n\n${shown.join('\n')}${more}\n\n`
 }

@@ -56,6 +56,11 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`
 }
 
+/** A count, or "unknown" for a count that could not be read. */
+function known(n: number | null): string {
+  return n === null ? 'unknown' : String(n)
+}
+
 /** Seconds as `1m 5s` or `3.2s`. */
 export function formatDuration(s: number): string {
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`
@@ -131,16 +136,22 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
     out.add('\n')
   }
 
-  if (input.results.length > 0) {
+  // A plan has its own table of what would change (a section); the run table would only show dry-run noise.
+  if (input.results.length > 0 && input.command !== 'plan') {
     out.add(
       '| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n',
     )
     out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
     input.results.forEach((r, i) => {
-      const row = `| ${jobCell(r.job, r.description)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${r.transfers} | ${formatBytes(r.bytes)} | ${r.deletes} | ${r.errors} | ${formatDuration(r.durationSeconds)} |\n`
+      const row = `| ${jobCell(r.job, r.description)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${known(r.transfers)} | ${r.bytes === null ? 'unknown' : formatBytes(r.bytes)} | ${known(r.deletes)} | ${known(r.errors)} | ${formatDuration(r.durationSeconds)} |\n`
       if (!out.add(row)) out.omit(input.results.length - i, 'result row')
     })
     out.add('\n')
+    if (input.results.some((r) => r.status !== 'skipped' && r.transfers === null)) {
+      out.add(
+        '> "unknown": rclone ended without a stats block the action could read (it stopped early, or its log was not JSON), so its counts are not known. They are `null` in the `results` output, not 0.\n\n',
+      )
+    }
   }
 
   for (const section of input.sections ?? []) out.add(section)

@@ -1,18 +1,26 @@
 /**
  * Bisync on ephemeral runners. rclone keeps bisync's listings in a work folder that a new runner does not have, so
- * the action keeps them in a state store (an rclone path, `bisync-state`) per job and destination:
- * - before a run: take the pair's lock in the store, restore the listings into a fresh `--workdir`;
- * - no listings (a first run, or lost state): refuse, unless the job consents with `resync: true`, then resync once;
- * - after a successful run: write the new listings back, then release the lock. A failed run writes nothing.
+ * the action keeps them in a state store (an rclone path, `bisync-state`), one folder per pair of places:
+ * - the folder is named after where the two paths point (their places; a local path inside the workspace by its
+ *   path relative to the workspace), not how they are spelled, so a checkout at another path finds its state;
+ * - the listings are stored under neutral names and put back under the names this run's rclone will look for;
+ * - before a run: take the pair's lock, restore the listings into a fresh `--workdir`; no listings (a first run, or
+ *   a state marked lost) refuses, unless the job consents with `resync: true`, then resyncs once;
+ * - after a successful run: write the new listings back, then release the lock. A failed run writes nothing, except
+ *   that a critical error (rclone renames its listings to `.lst-err` and asks for a resync) marks the state lost,
+ *   so the job's consent decides the next run;
+ * - a plan (`--dry-run`) changes nothing: no lock, no state written or marked; it reads the state and reports.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { type Diagnostic, formatKeyPath } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
-import { parseRclonePath, relation } from '../places/rclone-path.js'
-import type { RcloneRunner } from '../rclone/runner.js'
+import { type Place, type PlaceContext, placeKey, placeOf, relate, relationWords } from '../places/place.js'
+import type { RemoteLookup } from '../places/remotes.js'
+import { sessionName } from '../rclone/bisync-listings.js'
+import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -26,42 +34,58 @@ export interface BisyncSettings {
   /** Where fresh work folders are made (RUNNER_TEMP). */
   readonly tempDir: string | undefined
   readonly env?: NodeJS.ProcessEnv
-  readonly cwd?: string
+  /** The workspace: where rclone runs, and what local places in the state key are relative to. */
+  readonly cwd: string
   readonly dryRun: boolean
+  /** The rclone version, for the listing names it uses. */
+  readonly version: string
+  /** Config remotes, for the listing names of alias remotes. */
+  readonly remote?: RemoteLookup
   /** Who holds the lock: the workflow run, so a re-run attempt of the same run may take it over. */
   readonly owner?: string
   readonly now?: () => number
 }
 
-/** The store folder of one job and destination. */
-export function stateFolder(store: string, inv: Pick<Invocation, 'job' | 'source' | 'destination'>): string {
-  const id = createHash('sha256').update(`${inv.source}\n${inv.destination}`).digest('hex').slice(0, 16)
-  return `${store.replace(/\/+$/, '')}/${inv.job}/${id}`
+/** One side of a pair as the state key sees it: a local place inside the workspace by its relative path. */
+function keyOfPlace(place: Place, workspace: string): string {
+  if (place.root === 'local') {
+    const abs = `/${place.segments.join('/')}`
+    const rel = path.posix.relative(workspace.split(path.sep).join('/'), abs)
+    if (rel === '' || (!rel.startsWith('..') && !path.posix.isAbsolute(rel))) return `workspace\u0000${rel}`
+  }
+  return placeKey(place)
+}
+
+/** The store folder of one pair: named after the two places, so any spelling of them finds the same state. */
+export function stateFolder(
+  store: string,
+  inv: Pick<Invocation, 'sourcePlace' | 'destinationPlace'>,
+  workspace: string,
+): string {
+  const id = createHash('sha256')
+    .update(`${keyOfPlace(inv.sourcePlace, workspace)}\n${keyOfPlace(inv.destinationPlace, workspace)}`)
+    .digest('hex')
+    .slice(0, 24)
+  return `${store.replace(/\/+$/, '')}/pairs/${id}`
 }
 
 /** Errors for job paths that overlap the state store: a sync there would copy or delete the state. */
-export function storeOverlaps(store: string, jobs: readonly ValidJob[], cwd: string): Diagnostic[] {
+export function storeOverlaps(store: string, jobs: readonly ValidJob[], context: PlaceContext): Diagnostic[] {
   if (store === '') return []
-  const st = parseRclonePath(store, cwd)
+  const st = placeOf(store, context)
   const out: Diagnostic[] = []
   for (const j of jobs) {
-    const paths: Array<[PropertyKey[], string]> = [[['source'], j.job.source]]
-    for (const d of j.destinations) {
-      paths.push([
-        typeof j.job.destinations[d.index] === 'string'
-          ? ['destinations', d.index]
-          : ['destinations', d.index, 'path'],
-        d.path,
-      ])
-    }
-    for (const [keyPath, p] of paths) {
-      if (relation(st, parseRclonePath(p, cwd)) === undefined) continue
+    const paths: Array<[readonly PropertyKey[], string, Place]> = [[['source'], j.job.source, j.sourcePlace]]
+    for (const d of j.destinations) paths.push([d.keyPath, d.path, d.place])
+    for (const [keyPath, p, place] of paths) {
+      const rel = relate(place, st)
+      if (rel === undefined) continue
       out.push({
         severity: 'error',
         file: j.file,
         ...j.locate(keyPath),
         key: formatKeyPath(keyPath),
-        message: `"${p}" overlaps the bisync-state store "${store}"; a sync there would copy or delete the state. Keep the store outside every job's paths`,
+        message: `"${p}" ${relationWords(rel)} the bisync-state store "${store}"; a sync there would copy or delete the state. Keep the store outside every job's paths`,
       })
     }
   }
@@ -73,16 +97,65 @@ export function consentMessage(inv: Invocation, reason: string): string {
   return `no bisync state for ${inv.job} → ${inv.destination} (${reason}); nothing was changed. A resync makes both sides the union of their files: files on only one side are copied to the other, and where both sides have a file the source's (Path1) version wins, so files deleted on one side since the last run come back. To allow one resync when no state exists, set "resync: true" on the job; the state is then kept for the next runs`
 }
 
+/** Whether rclone ended a bisync with a critical error that needs a resync, in any version's words. */
+export function isCriticalBisyncError(outcome: RcloneOutcome, workdirFiles: readonly string[]): boolean {
+  if (workdirFiles.some((f) => f.endsWith('.lst-err'))) return true
+  return outcome.errorMessages.some((m) => /Must run --resync to recover/.test(m))
+}
+
+interface Work {
+  readonly dir: string
+  readonly folder: string
+  readonly session: string
+  readonly locked: boolean
+}
+
 /** The bisync hook, using `runner` for the store. */
 export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): InvocationHook {
   const now = settings.now ?? Date.now
   const owner = settings.owner ?? randomUUID()
-  const work = new Map<Invocation, { dir: string; folder: string }>()
+  const work = new Map<Invocation, Work>()
   const rc = (args: string[], onStdout?: (line: string) => void) =>
     runner(['--use-json-log', ...args], { env: settings.env, cwd: settings.cwd, onStdout })
+  const cat = async (file: string): Promise<string> => {
+    let text = ''
+    await rc(['cat', '--', file], (l) => {
+      text += `${l}\n`
+    })
+    return text
+  }
 
-  const release = async (folder: string) => {
-    await rc(['deletefile', '--', `${folder}/lock.json`])
+  const release = async (w: Work) => {
+    if (w.locked) await rc(['deletefile', '--', `${w.folder}/lock.json`])
+  }
+
+  /** Takes the pair's lock; a refusal when another run holds it or the store cannot be written. */
+  const lock = async (inv: Invocation, folder: string, dir: string): Promise<Refusal | undefined> => {
+    const held = parseLock(await cat(`${folder}/lock.json`))
+    if (held && held.owner !== owner && now() - held.time < LOCK_TTL_MS) {
+      return {
+        status: 'failed',
+        reason: `another run (${held.owner}, since ${new Date(held.time).toISOString()}) is bisyncing ${inv.job} → ${inv.destination}; nothing was changed. Give the workflow a concurrency group so runs over the same jobs queue instead`,
+      }
+    }
+    const lockFile = path.join(dir, 'lock.json')
+    await writeFile(lockFile, JSON.stringify({ owner, time: now() }))
+    const wrote = await rc(['copyto', '--', lockFile, `${folder}/lock.json`])
+    await rm(lockFile, { force: true })
+    if (wrote.exitCode !== 0) {
+      return {
+        status: 'failed',
+        reason: `the bisync state store ${settings.store} could not be written (${wrote.errorMessages.at(-1) ?? `exit ${wrote.exitCode}`}); nothing was changed`,
+        exitCode: wrote.exitCode,
+      }
+    }
+    if (parseLock(await cat(`${folder}/lock.json`))?.owner !== owner) {
+      return {
+        status: 'failed',
+        reason: `another run took the bisync lock of ${inv.job} → ${inv.destination} at the same moment; nothing was changed`,
+      }
+    }
+    return undefined
   }
 
   return {
@@ -95,57 +168,36 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
             'bisync needs a state store so that a new runner does not need a resync: set the bisync-state input to an rclone path the action may write (e.g. b2:ops/rclone-jobs-state); nothing was changed',
         }
       }
-      const folder = stateFolder(settings.store, inv)
-      // The lock: refuse while another run holds it, then write ours and read it back to lose races cleanly.
-      let held = ''
-      await rc(['cat', '--', `${folder}/lock.json`], (l) => {
-        held += l
-      })
-      const lock = parseLock(held)
-      if (lock && lock.owner !== owner && now() - lock.time < LOCK_TTL_MS) {
-        return {
-          status: 'failed',
-          reason: `another run (${lock.owner}, since ${new Date(lock.time).toISOString()}) is bisyncing ${inv.job} → ${inv.destination}; nothing was changed. Give the workflow a concurrency group so runs over the same jobs queue instead`,
-        }
-      }
+      const folder = stateFolder(settings.store, inv, settings.cwd)
       const dir = await mkdtempIn(settings.tempDir, `bisync-${inv.job}-`)
-      const lockFile = path.join(dir, 'lock.json')
-      await writeFile(lockFile, JSON.stringify({ owner, time: now() }))
-      const wrote = await rc(['copyto', '--', lockFile, `${folder}/lock.json`])
-      await rm(lockFile, { force: true })
-      if (wrote.exitCode !== 0) {
-        await rm(dir, { recursive: true, force: true })
-        return {
-          status: 'failed',
-          reason: `the bisync state store ${settings.store} could not be written (${wrote.errorMessages.at(-1) ?? `exit ${wrote.exitCode}`}); nothing was changed`,
-          exitCode: wrote.exitCode,
+      const session = sessionName(inv.source, inv.destination, settings)
+      if (!settings.dryRun) {
+        const refusal = await lock(inv, folder, dir)
+        if (refusal) {
+          await rm(dir, { recursive: true, force: true })
+          return refusal
         }
       }
-      let check = ''
-      await rc(['cat', '--', `${folder}/lock.json`], (l) => {
-        check += l
-      })
-      if (parseLock(check)?.owner !== owner) {
-        await rm(dir, { recursive: true, force: true })
-        return {
-          status: 'failed',
-          reason: `another run took the bisync lock of ${inv.job} → ${inv.destination} at the same moment; nothing was changed`,
-        }
-      }
-      work.set(inv, { dir, folder })
-      await rc(['copy', '--include=*.lst', '--', `${folder}/listings`, dir])
-      const restored = (await readdir(dir)).filter((f) => f.endsWith('.lst'))
+      const w: Work = { dir, folder, session, locked: !settings.dryRun }
+      const restored = await restore(w)
       const sep = args.indexOf('--')
       const withWorkdir = [...args.slice(0, sep), `--workdir=${dir}`]
-      if (restored.length >= 2) return { args: [...withWorkdir, ...args.slice(sep)] }
+      if (restored === 'ok') {
+        work.set(inv, w)
+        return { args: [...withWorkdir, ...args.slice(sep)] }
+      }
       if (!inv.resync) {
-        work.delete(inv)
-        await release(folder)
+        await release(w)
         await rm(dir, { recursive: true, force: true })
         const reason =
-          restored.length === 0 ? 'a first run, or the state was lost' : 'the state is incomplete'
+          restored === 'lost'
+            ? 'the state was marked lost after a critical error in an earlier run'
+            : restored === 'incomplete'
+              ? 'the state is incomplete'
+              : 'a first run, or the state was lost'
         return { status: 'failed', reason: consentMessage(inv, reason) }
       }
+      work.set(inv, w)
       return { args: [...withWorkdir, '--resync', ...args.slice(sep)] }
     },
 
@@ -154,21 +206,22 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
       if (!w) return undefined
       work.delete(inv)
       try {
-        // rclone names its listings after the canonical paths; when those changed (another workspace path, a
-        // renamed remote), the stored listings do not match and rclone refuses. Discard them, so that the job's
-        // consent decides the next run, instead of failing the same way forever.
-        if (
-          result.status === 'failed' &&
-          outcome.errorMessages.some((m) => /cannot find prior Path1 or Path2 listings/.test(m))
-        ) {
-          await rc(['purge', '--', `${w.folder}/listings`])
+        const files = await readdir(w.dir).catch(() => [] as string[])
+        if (result.status === 'failed' && isCriticalBisyncError(outcome, files)) {
+          if (settings.dryRun) {
+            return {
+              status: 'failed',
+              reason: `the bisync dry run ended with a critical error (${lastWords(outcome)}); a run would now need a resync. Nothing was changed`,
+            }
+          }
+          await markLost(w, lastWords(outcome))
           return {
             status: 'failed',
-            reason: `the stored bisync state does not match these paths (they changed since it was written); nothing was changed and the state was discarded. ${consentMessage(inv, 'the next run has no state')}`,
+            reason: `bisync ended with a critical error and rclone asks for a resync (${lastWords(outcome)}); the stored state is marked lost. ${consentMessage(inv, 'the next run has no usable state')}`,
           }
         }
         if (result.status !== 'success' || settings.dryRun) return undefined
-        const saved = await rc(['sync', '--include=*.lst', '--', w.dir, `${w.folder}/listings`])
+        const saved = await save(w, files, inv)
         if (saved.exitCode !== 0) {
           return {
             status: 'failed',
@@ -177,11 +230,64 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
         }
         return undefined
       } finally {
-        await release(w.folder)
+        await release(w)
         await rm(w.dir, { recursive: true, force: true })
       }
     },
   }
+
+  /** Puts the stored listings into the work folder under this run's names. */
+  async function restore(w: Work): Promise<'ok' | 'none' | 'incomplete' | 'lost'> {
+    const stage = path.join(w.dir, 'restore')
+    await mkdir(stage)
+    await rc(['copy', '--', `${w.folder}/state`, stage])
+    const have = new Set(await readdir(stage).catch(() => [] as string[]))
+    try {
+      if (have.has('lost.json')) return 'lost'
+      if (!have.has('path1.lst') && !have.has('path2.lst')) return 'none'
+      if (!have.has('path1.lst') || !have.has('path2.lst')) return 'incomplete'
+      await rename(path.join(stage, 'path1.lst'), path.join(w.dir, `${w.session}.path1.lst`))
+      await rename(path.join(stage, 'path2.lst'), path.join(w.dir, `${w.session}.path2.lst`))
+      return 'ok'
+    } finally {
+      await rm(stage, { recursive: true, force: true })
+    }
+  }
+
+  /** Stores the listings rclone left, under neutral names, with what they are about. */
+  async function save(w: Work, files: readonly string[], inv: Invocation): Promise<RcloneOutcome> {
+    const stage = path.join(w.dir, 'save')
+    await mkdir(stage)
+    for (const n of [1, 2]) {
+      const name = files.find((f) => f.endsWith(`.path${n}.lst`))
+      if (name === undefined) continue
+      await rename(path.join(w.dir, name), path.join(stage, `path${n}.lst`))
+    }
+    const meta = {
+      job: inv.job,
+      path1: inv.source,
+      path2: inv.destination,
+      session: w.session,
+      rcloneVersion: settings.version,
+      savedAt: new Date(now()).toISOString(),
+    }
+    await writeFile(path.join(stage, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
+    return rc(['sync', '--', stage, `${w.folder}/state`])
+  }
+
+  /** Marks the stored state lost (the listings stay, for inspection): the next run needs consent. */
+  async function markLost(w: Work, why: string): Promise<void> {
+    const file = path.join(w.dir, 'lost.json')
+    await writeFile(file, JSON.stringify({ at: new Date(now()).toISOString(), why }))
+    await rc(['copyto', '--', file, `${w.folder}/state/lost.json`])
+  }
+}
+
+function lastWords(outcome: RcloneOutcome): string {
+  const critical = outcome.errorMessages.filter((m) => /critical|Must run --resync/i.test(m))
+  return (critical.at(0) ?? outcome.errorMessages.at(-1) ?? `exit ${outcome.exitCode}`).split(
+    '\n',
+  )[0] as string
 }
 
 function parseLock(text: string): { owner: string; time: number } | undefined {

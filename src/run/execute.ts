@@ -1,10 +1,13 @@
 /**
- * Stage 4: run invocations with bounded concurrency. Invocations whose paths overlap (the same destination, a
- * bisync pair, a source that another invocation writes) never run at the same time; the rest fill `maxParallel`.
+ * Stage 4: run invocations with bounded concurrency, in an order where each job runs after the jobs it depends on
+ * (`needs`, and where data flows); a dependent of a job that did not succeed is skipped with the reason.
+ * Invocations whose places overlap (the same destination, a bisync pair, a source that another invocation writes)
+ * never run at the same time; the rest fill `maxParallel`.
  * The runner and the clock are parameters, so tests drive this with the real rclone.
  */
-
-import { parseRclonePath, relation } from '../places/rclone-path.js'
+import type { Dependency } from '../jobs/validate.js'
+import { PlaceIndex } from '../places/place-index.js'
+import { describeExitCode } from '../rclone/exit-codes.js'
 import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { Invocation } from './plan.js'
 
@@ -17,18 +20,19 @@ export interface InvocationResult {
   readonly mode: Invocation['mode']
   readonly status: 'success' | 'failed' | 'skipped'
   readonly exitCode: number | null
-  readonly transfers: number
-  readonly bytes: number
-  readonly deletes: number
-  readonly errors: number
-  readonly checks: number
+  /** The counts from rclone's final stats; null when rclone ran but no stats could be read (unknown, not zero). */
+  readonly transfers: number | null
+  readonly bytes: number | null
+  readonly deletes: number | null
+  readonly errors: number | null
+  readonly checks: number | null
   readonly durationSeconds: number
   /** Why it failed or was skipped, in a sentence. */
   readonly reason?: string
-  /** `plan` only: how many files the run would copy (new), update and delete. */
-  readonly wouldCopy?: number
-  readonly wouldUpdate?: number
-  readonly wouldDelete?: number
+  /** `plan` only: how many files the run would copy (new), update and delete; null when unknown. */
+  readonly wouldCopy?: number | null
+  readonly wouldUpdate?: number | null
+  readonly wouldDelete?: number | null
   /** The last error lines rclone printed. */
   readonly errorLines?: readonly string[]
   /** Start and end, in ms from the clock, for scheduling checks and the log. */
@@ -78,42 +82,74 @@ export interface ExecuteOptions {
   readonly events?: ExecuteHooks
   /** Guards and state steps, applied in order before and after each invocation. */
   readonly hooks?: readonly InvocationHook[]
+  /** The rclone version, for what its exit codes mean. */
+  readonly version?: string
+  /** For each job, the jobs that must finish (and succeed) before it starts. */
+  readonly dependencies?: ReadonlyMap<string, readonly Dependency[]>
 }
 
-/** Which invocations must not run at the same time as each other: index pairs by overlapping paths. */
-export function conflicts(invocations: readonly Invocation[], cwd: string): Set<number>[] {
-  const parsed = invocations.map((inv) => {
-    const writes = inv.writes.map((p) => parseRclonePath(p, cwd))
-    const reads = inv.reads.map((p) => parseRclonePath(p, cwd))
-    return { writes, reads, all: [...writes, ...reads] }
-  })
-  // Paths can only overlap on the same remote: compare within each remote's invocations, not all pairs.
-  const byRemote = new Map<string, number[]>()
-  parsed.forEach((p, i) => {
-    for (const id of new Set(p.all.map((x) => x.remoteId))) {
-      byRemote.set(id, [...(byRemote.get(id) ?? []), i])
-    }
+/**
+ * Which invocations must not run at the same time: each one's set of others whose places overlap where either
+ * writes (the same destination, a bisync pair's shared source, a source that another writes). Found through a place
+ * index, not by comparing all pairs.
+ */
+export function conflicts(invocations: readonly Invocation[]): Set<number>[] {
+  const index = new PlaceIndex<{ inv: number; writes: boolean }>()
+  invocations.forEach((inv, i) => {
+    for (const p of inv.writes) index.add(p, { inv: i, writes: true })
+    for (const p of inv.reads) index.add(p, { inv: i, writes: false })
   })
   const out = invocations.map(() => new Set<number>())
-  for (const members of byRemote.values()) {
-    for (let x = 0; x < members.length; x++) {
-      for (let y = 0; y < x; y++) {
-        const i = members[x] as number
-        const k = members[y] as number
-        if (out[i]?.has(k)) continue
-        const a = parsed[i] as (typeof parsed)[number]
-        const b = parsed[k] as (typeof parsed)[number]
-        const clash =
-          a.writes.some((w) => b.all.some((o) => relation(w, o) !== undefined)) ||
-          b.writes.some((w) => a.reads.some((o) => relation(w, o) !== undefined))
-        if (clash) {
-          out[i]?.add(k)
-          out[k]?.add(i)
-        }
+  invocations.forEach((inv, i) => {
+    for (const p of inv.writes) {
+      for (const { value } of index.overlapping(p)) {
+        if (value.inv === i) continue
+        out[i]?.add(value.inv)
+        out[value.inv]?.add(i)
       }
     }
-  }
+  })
   return out
+}
+
+/**
+ * The invocations' indices in an order where every job comes after the jobs it depends on, and otherwise in the
+ * order given (file order). Dependencies on jobs not in this run are ignored.
+ */
+export function runOrder(
+  invocations: readonly Invocation[],
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
+): number[] {
+  const byJob = new Map<string, number[]>()
+  invocations.forEach((inv, i) => {
+    const list = byJob.get(inv.job)
+    if (list) list.push(i)
+    else byJob.set(inv.job, [i])
+  })
+  const order: number[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  // Depth-first, dependencies first; iterative so a long chain of jobs cannot overflow the stack.
+  for (const start of byJob.keys()) {
+    if (state.has(start)) continue
+    const stack: Array<{ job: string; next: number }> = [{ job: start, next: 0 }]
+    state.set(start, 'visiting')
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { job: string; next: number }
+      const deps = dependencies.get(top.job) ?? []
+      if (top.next < deps.length) {
+        const dep = (deps[top.next++] as Dependency).job
+        if (byJob.has(dep) && !state.has(dep)) {
+          state.set(dep, 'visiting')
+          stack.push({ job: dep, next: 0 })
+        }
+        continue
+      }
+      stack.pop()
+      state.set(top.job, 'done')
+      order.push(...(byJob.get(top.job) ?? []))
+    }
+  }
+  return order
 }
 
 /** Runs every invocation and returns results in invocation order. Never throws for rclone failures. */
@@ -122,38 +158,100 @@ export async function executeInvocations(
   options: ExecuteOptions,
 ): Promise<InvocationResult[]> {
   const now = options.now ?? Date.now
-  const clash = conflicts(invocations, options.cwd)
+  const dependencies = options.dependencies ?? new Map<string, readonly Dependency[]>()
+  const clash = conflicts(invocations)
   const results: Array<InvocationResult | undefined> = invocations.map(() => undefined)
-  const pending = invocations.map((_, i) => i)
+  const order = runOrder(invocations, dependencies)
+  // Position in run order: among invocations that clash, the earlier one goes first.
+  const rank = new Int32Array(invocations.length)
+  order.forEach((i, r) => {
+    rank[i] = r
+  })
+  const pending = new Set(order)
   const running = new Set<number>()
+  // Invocations of each job not yet finished, and the first failure of each job, for its dependents.
+  const unfinished = new Map<string, number>()
+  for (const inv of invocations) unfinished.set(inv.job, (unfinished.get(inv.job) ?? 0) + 1)
+  const jobProblem = new Map<string, string>()
   let failed = false
   const limit = Math.max(1, options.maxParallel)
 
+  const finish = (i: number, result: InvocationResult): void => {
+    const inv = invocations[i] as Invocation
+    results[i] = result
+    unfinished.set(inv.job, (unfinished.get(inv.job) ?? 1) - 1)
+    if (result.status !== 'success' && !jobProblem.has(inv.job)) {
+      jobProblem.set(inv.job, result.status === 'failed' ? 'failed' : `was ${result.status}`)
+    }
+    if (result.status === 'failed') failed = true
+  }
+
+  /** Whether the jobs `inv` depends on are done; a reason to skip it when one of them did not succeed. */
+  const gate = (inv: Invocation): { ready: boolean; skip?: string } => {
+    for (const dep of dependencies.get(inv.job) ?? []) {
+      if (!unfinished.has(dep.job)) continue
+      if ((unfinished.get(dep.job) ?? 0) > 0) return { ready: false }
+      const problem = jobProblem.get(dep.job)
+      if (problem !== undefined) {
+        const why = dep.kind === 'needs' ? `it needs "${dep.job}"` : `it reads what "${dep.job}" writes`
+        return { ready: false, skip: `not started: ${why}, and "${dep.job}" ${problem}` }
+      }
+    }
+    return { ready: true }
+  }
+
   await new Promise<void>((resolveAll) => {
     const pump = (): void => {
-      if (failed && options.failFast) {
-        for (const i of pending.splice(0)) {
+      let progressed = true
+      // Skipping one invocation can release its own dependents: repeat until nothing changes.
+      while (progressed) {
+        progressed = false
+        if (failed && options.failFast) {
+          for (const i of pending) {
+            finish(
+              i,
+              skipped(
+                invocations[i] as Invocation,
+                'not started: fail-fast stopped the run after an earlier failure',
+              ),
+            )
+            options.events?.onFinish?.(
+              invocations[i] as Invocation,
+              results[i] as InvocationResult,
+              undefined,
+            )
+          }
+          pending.clear()
+        }
+        for (const i of pending) {
+          if (running.size >= limit) break
           const inv = invocations[i] as Invocation
-          results[i] = skipped(inv, 'not started: fail-fast stopped the run after an earlier failure')
+          const g = gate(inv)
+          if (g.skip !== undefined) {
+            pending.delete(i)
+            finish(i, skipped(inv, g.skip))
+            options.events?.onFinish?.(inv, results[i] as InvocationResult, undefined)
+            progressed = true
+            continue
+          }
+          if (!g.ready) continue
+          let blocked = false
+          for (const k of clash[i] ?? []) {
+            if (running.has(k) || (pending.has(k) && (rank[k] as number) < (rank[i] as number))) {
+              blocked = true
+              break
+            }
+          }
+          if (blocked) continue
+          pending.delete(i)
+          running.add(i)
+          void runOne(i).then(() => {
+            running.delete(i)
+            pump()
+          })
         }
       }
-      for (let p = 0; p < pending.length && running.size < limit; ) {
-        const i = pending[p] as number
-        const blocked = [...running].some((r) => clash[i]?.has(r))
-        // Keep order among conflicting invocations: an earlier pending one that clashes goes first.
-        const waitsForEarlier = pending.slice(0, p).some((e) => clash[i]?.has(e))
-        if (blocked || waitsForEarlier) {
-          p++
-          continue
-        }
-        pending.splice(p, 1)
-        running.add(i)
-        void runOne(i).then(() => {
-          running.delete(i)
-          pump()
-        })
-      }
-      if (pending.length === 0 && running.size === 0) resolveAll()
+      if (pending.size === 0 && running.size === 0) resolveAll()
     }
 
     const runOne = async (i: number): Promise<void> => {
@@ -192,7 +290,7 @@ export async function executeInvocations(
             cwd: options.cwd,
             onLine: options.events?.onLine ? (line) => options.events?.onLine?.(inv, line) : undefined,
           })
-          result = toResult(inv, outcome, startedAt, now())
+          result = toResult(inv, outcome, startedAt, now(), options.version)
           for (const hook of options.hooks ?? []) {
             const verdict = await hook.after?.(inv, result, outcome)
             if (verdict) result = { ...result, status: verdict.status, reason: verdict.reason }
@@ -209,8 +307,7 @@ export async function executeInvocations(
           endedAt,
         }
       }
-      if (result.status === 'failed') failed = true
-      results[i] = result
+      finish(i, result)
       options.events?.onFinish?.(inv, result, outcome)
     }
 
@@ -244,29 +341,12 @@ export function skipped(inv: Invocation, reason: string): InvocationResult {
   return { ...empty(inv), status: 'skipped', reason }
 }
 
-/** Describes an rclone exit code as rclone's documentation does. */
-export function describeExitCode(code: number | null, signal: string | null): string {
-  if (code === null) return `rclone was stopped by ${signal ?? 'a signal'}`
-  const meaning: Record<number, string> = {
-    1: 'a syntax or usage error',
-    2: 'an error not otherwise categorised',
-    3: 'a directory was not found',
-    4: 'a file was not found',
-    5: 'a temporary error (retrying might help)',
-    6: 'a less serious error',
-    7: 'a fatal error (retrying will not help)',
-    8: 'the transfer limit (--max-transfer) was reached',
-    9: 'the operation succeeded but no files were transferred',
-    10: 'the duration limit (--max-duration) was reached',
-  }
-  return `rclone exited with code ${code}: ${meaning[code] ?? 'an unknown error'}`
-}
-
 function toResult(
   inv: Invocation,
   outcome: RcloneOutcome,
   startedAt: number,
   endedAt: number,
+  version: string | undefined,
 ): InvocationResult {
   const s = outcome.stats
   const ok = outcome.exitCode === 0
@@ -278,16 +358,26 @@ function toResult(
     mode: inv.mode,
     status: ok ? 'success' : 'failed',
     exitCode: outcome.exitCode,
-    transfers: s?.transfers ?? 0,
-    bytes: s?.bytes ?? 0,
-    deletes: s?.deletes ?? 0,
-    errors: s?.errors ?? (ok ? 0 : Math.max(1, outcome.errorMessages.length)),
-    checks: s?.checks ?? 0,
+    transfers: s?.transfers ?? null,
+    bytes: s?.bytes ?? null,
+    deletes: s?.deletes ?? null,
+    errors: s?.errors ?? null,
+    checks: s?.checks ?? null,
     durationSeconds: round((endedAt - startedAt) / 1000),
     ...(ok
       ? {}
-      : { reason: outcome.spawnError ?? describeExitCode(outcome.exitCode, outcome.signal), errorLines }),
+      : {
+          reason: outcome.spawnError ?? failureReason(outcome, version),
+          errorLines,
+        }),
     startedAt,
     endedAt,
   }
+}
+
+/** Why an invocation failed: what the exit code means for this version, and rclone's last words. */
+function failureReason(outcome: RcloneOutcome, version: string | undefined): string {
+  const meaning = describeExitCode(outcome.exitCode, outcome.signal, version)
+  const last = outcome.errorMessages.at(-1)
+  return last === undefined ? meaning : `${meaning}: ${last.split('\n')[0]}`
 }

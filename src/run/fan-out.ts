@@ -5,7 +5,7 @@
  * similar size, counted in destinations. Pure.
  */
 
-import type { ValidJob } from '../jobs/validate.js'
+import type { Dependency, ValidJob } from '../jobs/validate.js'
 import { conflicts } from './execute.js'
 import { planInvocations } from './plan.js'
 
@@ -16,8 +16,14 @@ export interface MatrixEntry {
   readonly destinations?: number
 }
 
-/** Groups of jobs (in file order) that must run on one runner because their paths overlap. */
-export function overlapGroups(jobs: readonly ValidJob[], cwd: string): ValidJob[][] {
+/**
+ * Groups of jobs (in file order) that must run on one runner: their places overlap, or one depends on another
+ * (`needs`, or reading what another writes), since order holds only within one run.
+ */
+export function overlapGroups(
+  jobs: readonly ValidJob[],
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
+): ValidJob[][] {
   const invocations = planInvocations(jobs, { dryRun: false })
   const index = new Map(jobs.map((j, i) => [j.name, i]))
   const parent = jobs.map((_, i) => i)
@@ -28,17 +34,26 @@ export function overlapGroups(jobs: readonly ValidJob[], cwd: string): ValidJob[
     }
     return i
   }
-  conflicts(invocations, cwd).forEach((others, i) => {
+  const union = (x: number | undefined, y: number | undefined) => {
+    if (x === undefined || y === undefined) return
+    const a = find(x)
+    const b = find(y)
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
+  }
+  conflicts(invocations).forEach((others, i) => {
     for (const k of others) {
-      const a = find(index.get(invocations[i]?.job as string) as number)
-      const b = find(index.get(invocations[k]?.job as string) as number)
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
+      union(index.get(invocations[i]?.job as string), index.get(invocations[k]?.job as string))
     }
   })
+  for (const [job, deps] of dependencies) {
+    for (const d of deps) union(index.get(job), index.get(d.job))
+  }
   const groups = new Map<number, ValidJob[]>()
   jobs.forEach((j, i) => {
     const root = find(i)
-    groups.set(root, [...(groups.get(root) ?? []), j])
+    const group = groups.get(root)
+    if (group) group.push(j)
+    else groups.set(root, [j])
   })
   return [...groups.values()]
 }
@@ -47,9 +62,9 @@ export function overlapGroups(jobs: readonly ValidJob[], cwd: string): ValidJob[
 export function matrixFor(
   jobs: readonly ValidJob[],
   shards: number,
-  cwd: string,
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
 ): { include: MatrixEntry[] } {
-  const groups = overlapGroups(jobs, cwd)
+  const groups = overlapGroups(jobs, dependencies)
   if (shards <= 0) return { include: groups.map((g) => ({ job: g.map((j) => j.name).join(',') })) }
   const weight = (g: ValidJob[]) => g.reduce((n, j) => n + j.destinations.length, 0)
   const bins = Array.from({ length: Math.min(shards, groups.length) }, () => ({

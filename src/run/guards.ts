@@ -1,56 +1,94 @@
 /**
- * Deletion guards, decided before rclone deletes anything:
+ * Deletion guards, decided before rclone deletes anything, the same in `plan` and `run` (a plan shows a run that
+ * would be refused as refused, with the same numbers):
  * - a `sync` or `bisync` whose source is empty (after the job's filters), or cannot be listed, does not run unless
- *   the job sets `allow-empty-source`: an empty source would otherwise empty the destination;
- * - a `sync` with `max-delete` first counts, in a dry run with the same flags, what it would delete, and does not
- *   run when that is more than allowed (rclone's own `--max-delete` stops only after deleting that many).
+ *   the job sets `allow-empty-source`: an empty source would otherwise empty the destination. A source that is one
+ *   file is never empty: rclone copies that file whatever the filters say;
+ * - a `sync` with `max-delete` first counts, in a dry run with the same flags but without `--max-delete`, what it
+ *   would delete, and does not run when that is more than allowed (rclone's own `--max-delete` stops only after
+ *   deleting that many). A move into a backup folder counts: the file leaves the destination. In a plan, the plan's
+ *   own dry run is that count.
  */
 import { lstat, opendir } from 'node:fs/promises'
 import path from 'node:path'
-import { parseRclonePath } from '../places/rclone-path.js'
-import type { RcloneRunner } from '../rclone/runner.js'
+import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
-import { filterFlags } from './plan.js'
+import { filterFlags, type Invocation } from './plan.js'
 
-/** The guards as executor hooks, using `runner` for the listings. */
+/** The guards as executor hooks, using `runner` for the listings and counts. */
 export function deletionGuards(
   runner: RcloneRunner,
-  settings: { env?: NodeJS.ProcessEnv; cwd?: string; dryRun: boolean },
+  settings: { env?: NodeJS.ProcessEnv; cwd: string; dryRun: boolean },
 ): InvocationHook {
   return {
     async before(inv, args) {
-      if (settings.dryRun) return undefined
       if ((inv.mode === 'sync' || inv.mode === 'bisync') && !inv.allowEmptySource) {
-        const refusal = await emptySourceRefusal(runner, inv.source, [...filterFlags(inv.filters)], settings)
+        const refusal = await emptySourceRefusal(runner, inv, settings)
         if (refusal) return refusal
       }
       const maxDelete = inv.options['max-delete']
       if (inv.mode === 'sync' && maxDelete !== undefined) {
-        const refusal = await maxDeleteRefusal(runner, args, maxDelete, settings)
-        if (refusal) return refusal
+        // The count runs without --max-delete: with it, the dry run itself would stop at the threshold.
+        const unlimited = args.filter((a, i) => i > args.indexOf('--') || !a.startsWith('--max-delete='))
+        if (settings.dryRun) return { args: unlimited }
+        const sep = unlimited.indexOf('--')
+        const dry = [...unlimited.slice(0, sep), '--dry-run', ...unlimited.slice(sep)]
+        const out = await runner(dry, { env: settings.env, cwd: settings.cwd })
+        if (out.exitCode !== 0) {
+          return {
+            status: 'failed',
+            reason: `the max-delete check (a dry run) failed, so nothing was changed: ${out.errorMessages.at(-1) ?? `exit ${out.exitCode}`}`,
+            exitCode: out.exitCode,
+            errorLines: out.errorMessages,
+          }
+        }
+        return maxDeleteRefusal(out, maxDelete)
       }
       return undefined
     },
+    async after(inv, result, outcome) {
+      // A plan ran its dry run without --max-delete; the refusal a run would meet is decided here, on its count.
+      const maxDelete = inv.options['max-delete']
+      if (!settings.dryRun || inv.mode !== 'sync' || maxDelete === undefined) return undefined
+      if (result.status !== 'success') return undefined
+      return maxDeleteRefusal(outcome, maxDelete)
+    },
+  }
+}
+
+/** How many files a (dry) run deletes: rclone's own count when its stats were read, else the per-file reports. */
+export function deleteCount(out: RcloneOutcome): number {
+  return out.stats?.deletes ?? out.changes.delete.count
+}
+
+function maxDeleteRefusal(out: RcloneOutcome, maxDelete: number): Refusal | undefined {
+  const deletes = deleteCount(out)
+  if (deletes <= maxDelete) return undefined
+  return {
+    status: 'failed',
+    reason: `refused: this sync would delete ${deletes} files, more than max-delete (${maxDelete}), counting moves into a backup folder; nothing was changed. Check the source, or raise options.max-delete`,
   }
 }
 
 async function emptySourceRefusal(
   runner: RcloneRunner,
-  source: string,
-  filters: string[],
-  settings: { env?: NodeJS.ProcessEnv; cwd?: string },
+  inv: Invocation,
+  settings: { env?: NodeJS.ProcessEnv; cwd: string },
 ): Promise<Refusal | undefined> {
-  // A local source without filters is answered here, without starting a process: the common case stays free.
-  if (filters.length === 0) {
-    const local = parseRclonePath(source, settings.cwd ?? process.cwd())
-    if (local.remote === '' && (await hasLocalFile(local.path))) return undefined
+  const filters = filterFlags(inv.filters)
+  // A local source is answered here, without starting a process, when it holds a file, or is one.
+  if (inv.sourcePlace.root === 'local') {
+    const abs = `/${inv.sourcePlace.segments.join('/')}`
+    const st = await lstat(abs).catch(() => undefined)
+    if (st?.isFile()) return undefined
+    if (filters.length === 0 && (await hasLocalFile(abs))) return undefined
   }
   // Listing stops at the first file: the question is only "is there anything", which must stay cheap on a
   // source of millions of files.
   const stop = new AbortController()
   let found = false
   const out = await runner(
-    ['lsf', '--use-json-log', '--recursive', '--files-only', ...filters, '--', source],
+    ['lsf', '--use-json-log', '--recursive', '--files-only', ...filters, '--', inv.source],
     {
       env: settings.env,
       cwd: settings.cwd,
@@ -64,9 +102,13 @@ async function emptySourceRefusal(
   )
   if (found) return undefined
   if (out.exitCode !== 0) {
+    // rclone refuses filters on a single-file source in lsf, but sync and copy take the file whatever the filters:
+    // ask what the source is before calling it unreadable.
+    if (filters.length > 0 && (await isSingleFile(runner, inv.source, settings))) return undefined
+    const words = out.errorMessages.at(-1) ?? `rclone lsf exited with ${out.exitCode}`
     return {
       status: 'failed',
-      reason: `the source could not be listed, so nothing was changed (${out.errorMessages.at(-1) ?? `rclone lsf exited with ${out.exitCode}`})`,
+      reason: `refused: the source could not be listed, so nothing was changed. rclone said: ${words}`,
       exitCode: out.exitCode,
       errorLines: out.errorMessages,
     }
@@ -74,7 +116,28 @@ async function emptySourceRefusal(
   return {
     status: 'failed',
     reason:
-      'the source is empty (after filters), so this would delete everything in the destination; nothing was changed. Set "allow-empty-source: true" on the job if that is intended',
+      'refused: the source is empty (after filters), so this would delete everything in the destination; nothing was changed. Set "allow-empty-source: true" on the job if that is intended',
+  }
+}
+
+async function isSingleFile(
+  runner: RcloneRunner,
+  source: string,
+  settings: { env?: NodeJS.ProcessEnv; cwd: string },
+): Promise<boolean> {
+  let text = ''
+  const out = await runner(['lsjson', '--stat', '--', source], {
+    env: settings.env,
+    cwd: settings.cwd,
+    onStdout: (l) => {
+      text += l
+    },
+  })
+  if (out.exitCode !== 0) return false
+  try {
+    return (JSON.parse(text) as { IsDir?: unknown }).IsDir === false
+  } catch {
+    return false
   }
 }
 
@@ -100,33 +163,4 @@ async function hasLocalFile(p: string): Promise<boolean> {
   }
   for (const sub of subdirs) if (await hasLocalFile(sub)) return true
   return false
-}
-
-async function maxDeleteRefusal(
-  runner: RcloneRunner,
-  args: readonly string[],
-  maxDelete: number,
-  settings: { env?: NodeJS.ProcessEnv; cwd?: string },
-): Promise<Refusal | undefined> {
-  // The count runs without --max-delete: with it, the dry run itself would stop at the threshold.
-  const sep = args.indexOf('--')
-  const flags = args.slice(0, sep).filter((a) => !a.startsWith('--max-delete='))
-  const dry = [...flags, '--dry-run', ...args.slice(sep)]
-  const out = await runner(dry, { env: settings.env, cwd: settings.cwd })
-  if (out.exitCode !== 0) {
-    return {
-      status: 'failed',
-      reason: `the max-delete check (a dry run) failed, so nothing was changed: ${out.errorMessages.at(-1) ?? `exit ${out.exitCode}`}`,
-      exitCode: out.exitCode,
-      errorLines: out.errorMessages,
-    }
-  }
-  const deletes = out.entries.filter((e) => e.skipped === 'delete').length
-  if (deletes > maxDelete) {
-    return {
-      status: 'failed',
-      reason: `this sync would delete ${deletes} files, more than max-delete (${maxDelete}); nothing was changed. Check the source, or raise options.max-delete`,
-    }
-  }
-  return undefined
 }

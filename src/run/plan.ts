@@ -4,6 +4,7 @@
  */
 import type { BisyncSettings, Filters, Options } from '../jobs/schema.js'
 import type { ValidJob } from '../jobs/validate.js'
+import type { Place } from '../places/place.js'
 
 /** One rclone run. */
 export interface Invocation {
@@ -18,9 +19,12 @@ export interface Invocation {
   readonly mode: 'sync' | 'copy' | 'bisync'
   /** Arguments after `rclone`. */
   readonly args: readonly string[]
-  /** Paths this invocation writes (destination; for bisync, both sides) and reads, for scheduling. */
-  readonly writes: readonly string[]
-  readonly reads: readonly string[]
+  /** Where the source and the destination point. */
+  readonly sourcePlace: Place
+  readonly destinationPlace: Place
+  /** Places this invocation writes (destination, backup-dir; for bisync, both sides) and reads, for scheduling. */
+  readonly writes: readonly Place[]
+  readonly reads: readonly Place[]
   readonly allowEmptySource: boolean
   readonly options: Options
   readonly filters: Filters
@@ -90,8 +94,8 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         j.job.source,
         d.path,
       ]
-      const writes = j.job.mode === 'bisync' ? [d.path, j.job.source] : [d.path]
-      if (d.options['backup-dir']) writes.push(d.options['backup-dir'])
+      const writes = j.job.mode === 'bisync' ? [d.place, j.sourcePlace] : [d.place]
+      if (d.backupPlace) writes.push(d.backupPlace)
       out.push({
         id: `${j.name} -> ${d.path}`,
         job: j.name,
@@ -102,8 +106,10 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         source: j.job.source,
         mode: j.job.mode,
         args,
+        sourcePlace: j.sourcePlace,
+        destinationPlace: d.place,
         writes,
-        reads: [j.job.source],
+        reads: [j.sourcePlace],
         allowEmptySource: j.job['allow-empty-source'],
         options: d.options,
         filters: d.filters,

@@ -1,0 +1,46 @@
+/**
+ * The remotes an rclone config defines, read without rclone: sections of an rclone.conf text and
+ * `RCLONE_CONFIG_<NAME>_<KEY>` variables, looked up as rclone does (a variable wins over the file; names in
+ * variables are upper case). Pure.
+ */
+import type { RemoteDefinition } from './place.js'
+
+/** Looks up a remote by the name a path uses, or undefined when neither the config nor the environment has it. */
+export type RemoteLookup = (name: string) => RemoteDefinition | undefined
+
+/** Parses the sections of an rclone.conf text: `[name]` then `key = value` lines. */
+export function parseConfigSections(text: string): Map<string, Record<string, string>> {
+  const sections = new Map<string, Record<string, string>>()
+  let current: Record<string, string> | undefined
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue
+    const header = /^\[(.+)\]$/.exec(line)
+    if (header) {
+      current = {}
+      sections.set((header[1] as string).trim(), current)
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (current === undefined || eq < 0) continue
+    current[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim()
+  }
+  return sections
+}
+
+/** A lookup over a config text and the environment. */
+export function remoteLookup(configText: string, env: NodeJS.ProcessEnv): RemoteLookup {
+  const sections = parseConfigSections(configText)
+  return (name) => {
+    const prefix = `RCLONE_CONFIG_${name.toUpperCase()}_`
+    const fromEnv: Record<string, string> = {}
+    for (const [k, v] of Object.entries(env)) {
+      if (v !== undefined && k.startsWith(prefix)) fromEnv[k.slice(prefix.length).toLowerCase()] = v
+    }
+    const options = { ...(sections.get(name) ?? {}), ...fromEnv }
+    const type = options.type
+    if (type === undefined || type === '') return undefined
+    const { type: _, ...rest } = options
+    return { type, options: rest }
+  }
+}
