@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { isCredentialKey } from '../places/rclone-path.js'
+import { isCredentialKey, urlSecrets } from '../places/rclone-path.js'
 
 /**
  * The values to mask in an rclone.conf text: every credential value, and for JSON values (OAuth tokens) each
@@ -21,8 +21,10 @@ export function configSecrets(text: string): string[] {
     if (eq < 0) continue
     const key = line.slice(0, eq)
     const value = line.slice(eq + 1).trim()
-    if (value === '' || !isCredentialKey(key)) continue
-    addSecret(out, value)
+    if (value === '') continue
+    // A URL carries credentials of its own: a password in user:pass@, a token in its query.
+    for (const s of urlSecrets(value)) out.add(s)
+    if (isCredentialKey(key)) addSecret(out, value)
   }
   return [...out]
 }
@@ -37,6 +39,7 @@ export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
       addSecret(out, value)
       continue
     }
+    for (const s of urlSecrets(value)) out.add(s)
     // The key is the last underscore-separated words; try each suffix, so RCLONE_CONFIG_S3_SECRET_ACCESS_KEY is
     // recognised by "secret_access_key" and RCLONE_CONFIG_DAV_PASS by "pass".
     const words = name.toLowerCase().split('_')

@@ -26,22 +26,53 @@ export interface Reporter {
   summary(markdown: string): Promise<void>
 }
 
+/**
+ * Replaces every registered secret with `***` in text the action writes itself. The runner masks what
+ * `::add-mask::` names in the log, but not in outputs or the step summary, and a log read outside the runner
+ * (a copy, a local run) is not masked at all: nothing the action writes may hold a secret.
+ */
+export class Redactor {
+  private secrets: string[] = []
+  private pattern: RegExp | undefined
+
+  /** Registers a secret. */
+  add(secret: string): void {
+    if (secret === '' || this.secrets.includes(secret)) return
+    // Longest first, so a secret that contains another is hidden whole.
+    this.secrets = [...this.secrets, secret].sort((a, b) => b.length - a.length)
+    this.pattern = new RegExp(
+      this.secrets.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    )
+  }
+
+  /** The text with every secret replaced. */
+  scrub(text: string): string {
+    return this.pattern === undefined ? text : text.replace(this.pattern, '***')
+  }
+}
+
 /** The runner's reporter: @actions/core commands, and the step summary file. */
 export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
+  const r = new Redactor()
+  const props = (p: AnnotationProps | undefined) => (p?.title ? { ...p, title: r.scrub(p.title) } : p)
   return {
-    mask: (s) => core.setSecret(s),
-    info: (m) => core.info(m),
-    warning: (m, p) => core.warning(m, p),
-    error: (m, p) => core.error(m, p),
-    startGroup: (n) => core.startGroup(n),
+    mask: (s) => {
+      core.setSecret(s)
+      r.add(s)
+    },
+    info: (m) => core.info(r.scrub(m)),
+    warning: (m, p) => core.warning(r.scrub(m), props(p)),
+    error: (m, p) => core.error(r.scrub(m), props(p)),
+    startGroup: (n) => core.startGroup(r.scrub(n)),
     endGroup: () => core.endGroup(),
-    setOutput: (n, v) => core.setOutput(n, v),
+    setOutput: (n, v) => core.setOutput(n, r.scrub(v)),
     // Written here rather than through core.summary, whose file path is cached for the life of the process;
     // without a summary file (a local run) the summary goes to the log.
     summary: async (markdown) => {
       const file = env.GITHUB_STEP_SUMMARY
-      if (file) await appendFile(file, markdown, 'utf8')
-      else core.info(`\n${markdown}`)
+      if (file) await appendFile(file, r.scrub(markdown), 'utf8')
+      else core.info(`\n${r.scrub(markdown)}`)
     },
   }
 }
@@ -51,11 +82,13 @@ export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
  * pipeline as `file:line:col: ...` lines already, so their annotations are not repeated.
  */
 export function consoleReporter(
-  out: (line: string) => void,
+  print: (line: string) => void,
   options: { outputs?: Map<string, string> } = {},
 ): Reporter {
+  const r = new Redactor()
+  const out = (line: string) => print(r.scrub(line))
   return {
-    mask: () => {},
+    mask: (s) => r.add(s),
     info: (m) => out(m),
     warning: (m, p) => {
       if (p?.file === undefined) out(`warning: ${m}`)
@@ -66,7 +99,7 @@ export function consoleReporter(
     startGroup: (n) => out(`── ${n}`),
     endGroup: () => {},
     setOutput: (n, v) => {
-      options.outputs?.set(n, v)
+      options.outputs?.set(n, r.scrub(v))
     },
     summary: async (markdown) => out(`\n${markdown.trimEnd()}`),
   }

@@ -60,3 +60,14 @@ export function readTree(root: string): Record<string, string> {
   }
   return out
 }
+
+/** Every file under `root` with its content and modification time, to prove that nothing changed. */
+export function snapshotTree(root: string): Record<string, string> {
+  const tree = readTree(root)
+  return Object.fromEntries(
+    Object.entries(tree).map(([rel, content]) => [
+      rel,
+      `${content}@${rel.endsWith('/') ? '' : statSync(path.join(root, rel)).mtimeMs}`,
+    ]),
+  )
+}
