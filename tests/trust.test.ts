@@ -67,6 +67,28 @@ describe('1. the same place under another spelling', () => {
   })
 })
 
+describe('1b. with the config at run time', () => {
+  it('an alias remote is resolved: its overlap with a local destination fails the run before rclone starts', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/a.yml': 'source: src-a\ndestinations: [out]\n',
+      'jobs/b.yml': 'source: src-b\ndestinations: ["mirror:sub"]\n',
+      'src-a/a.txt': 'a',
+      'src-b/b.txt': 'b',
+    })
+    const config = `[mirror]\ntype = alias\nremote = ${ws}/out\n`
+    const validate = await runBundle(ws, { ...base, command: 'validate' })
+    expect(validate.status, 'without the config the alias is unknown').toBe(0)
+    const r = await runBundle(ws, { ...base, command: 'run', 'rclone-config': config })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      'jobs/b.yml:2:16: error: destinations[0]: destinations[0] is inside destinations[0] of job "a"',
+    )
+    expect(started(r, 'sync')).toEqual([])
+    expect(r.stdout).not.toContain('Using rclone')
+  })
+})
+
 describe('2. a plan changes nothing, the bisync state store included', () => {
   it('a plan from a checkout at another path finds the state, changes nothing, and the run keeps a deletion', async () => {
     const first = tempDir()
@@ -106,6 +128,7 @@ describe('2. a plan changes nothing, the bisync state store included', () => {
     const run = await runBundle(moved, { ...inputs, command: 'run' }, { HOME: tempDir('home-') })
     expect(run.status, run.stdout).toBe(0)
     expect(started(run, 'bisync').join('\n')).not.toContain('--resync')
+    expect(results(run)[0]).toMatchObject({ status: 'success', deletes: results(plan)[0]?.wouldDelete })
     expect(readTree(path.join(moved, 'right'))).toEqual({ 'keep.txt': 'k' })
     expect(readTree(path.join(moved, 'left'))).toEqual({ 'keep.txt': 'k' })
   })
