@@ -306,7 +306,7 @@ async function execute(
     )
   }
 
-  const invocations = planInvocations(selection.selected, { dryRun })
+  const invocations = planInvocations(selection.selected, { dryRun, rcloneVersion: version })
   out.info(
     `${dryRun ? 'Planning' : 'Running'} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
   )

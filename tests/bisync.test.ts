@@ -68,6 +68,34 @@ describe('bisync on ephemeral runners', () => {
     expect(readTree(path.join(ws, 'right'))).toEqual(after)
   })
 
+  it('a critical error marks the state lost in the store; then consent decides, as for missing state', async () => {
+    const { ws, store } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
+    expect((await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })).failed).toBe(false)
+    // check-access without RCLONE_TEST files on both sides is a critical error: rclone renames its listings to
+    // .lst-err and asks for a resync (exit 2 before 1.69, 7 from 1.69).
+    writeTree(ws, {
+      'jobs/two-way.yml':
+        'source: left\ndestinations: [right]\nmode: bisync\nbisync: { check-access: true }\n',
+    })
+    const critical = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(critical.failed).toBe(true)
+    expect(String(critical.results[0]?.reason)).toContain('critical error')
+    expect(String(critical.results[0]?.reason)).toContain('the stored state is marked lost')
+    expect(Object.keys(readTree(store)).some((f) => f.endsWith('/state/lost.json'))).toBe(true)
+
+    writeTree(ws, { 'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\n' })
+    const refused = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(refused.failed).toBe(true)
+    expect(String(refused.results[0]?.reason)).toContain('the state was marked lost after a critical error')
+    expect(refused.calls.filter((c) => c[0] === 'bisync')).toEqual([])
+
+    writeTree(ws, { 'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n' })
+    const again = await runAction(ws, { 'bisync-state': store }, { env: freshRunner() })
+    expect(again.failed, again.log).toBe(false)
+    expect(again.calls.find((c) => c[0] === 'bisync')).toContain('--resync')
+    expect(Object.keys(readTree(store)).some((f) => f.endsWith('lost.json'))).toBe(false)
+  })
+
   it('refuses a state store inside a job path, at that path', async () => {
     const { ws } = setup('source: left\ndestinations: [right]\nmode: bisync\nresync: true\n')
     const r = await runAction(ws, { 'bisync-state': 'right/.state', command: 'validate' })

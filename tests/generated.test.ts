@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { jobReferenceMarkdown } from '../src/jobs/reference.js'
 import { jobJsonSchema } from '../src/jobs/schema.js'
 import { featureTableMarkdown } from '../src/rclone/features.js'
+import { versionTableMarkdown } from '../src/rclone/versions.js'
 
 const update = process.env.UPDATE_GENERATED === '1'
 
@@ -44,6 +45,13 @@ describe('generated files', () => {
     checkGenerated(
       'README.md',
       withSection(readFileSync('README.md', 'utf8'), 'features', `${featureTableMarkdown()}\n`),
+    )
+  })
+
+  it('the README version table equals the one generated from src/rclone/versions.ts', () => {
+    checkGenerated(
+      'README.md',
+      withSection(readFileSync('README.md', 'utf8'), 'versions', `${versionTableMarkdown()}\n`),
     )
   })
 

@@ -97,6 +97,12 @@ describe('release names and checksum files', () => {
     expect(releasePlatform('darwin', 'arm64')).toEqual({ os: 'osx', arch: 'arm64', exe: 'rclone' })
     expect(releasePlatform('win32', 'x64')).toEqual({ os: 'windows', arch: 'amd64', exe: 'rclone.exe' })
     expect(() => releasePlatform('aix', 'ppc64')).toThrow(/set rclone-version: system/)
+    // Names as rclone's bin/cross-compile.go (v1.75.0) gives them: arm-v7 and arm-v6 for 32-bit ARM, 386 for x86.
+    expect(releasePlatform('linux', 'arm', '7').arch).toBe('arm-v7')
+    expect(releasePlatform('linux', 'arm', '6').arch).toBe('arm-v6')
+    expect(releasePlatform('linux', 'arm', '').arch).toBe('arm')
+    expect(releasePlatform('win32', 'ia32', '').arch).toBe('386')
+    expect(() => releasePlatform('darwin', 'ia32', '')).toThrow(/no release for this runner/)
   })
 
   it('reads plain and PGP clear-signed SHA256SUMS', () => {

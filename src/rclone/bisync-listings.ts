@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { parseOptionValue, splitOptions, splitRemote } from '../places/rclone-path.js'
 import type { RemoteLookup } from '../places/remotes.js'
-import { compareVersions } from './versions.js'
+import { atLeast, SINCE } from './versions.js'
 
 /** The suffixes of the listing files rclone reads (`.path1.lst`) and the ones it leaves after a critical error. */
 export const LISTING_SUFFIXES = ['.path1.lst', '.path2.lst'] as const
@@ -50,7 +50,7 @@ export function sessionSide(
   let fsPath = name === 'local' ? root : `${name}:${root}`
   if (!fsPath.endsWith('/')) fsPath += '/'
   const canonical = fsPath.replace(/^[\\/]+|[\\/]+$/g, '').replace(/[\t\n\f\r \\/:?*]/g, '_')
-  return compareVersions(settings.version, '1.66.0') >= 0 ? stripHexString(canonical) : canonical
+  return atLeast(settings.version, SINCE.bisyncSessionStripsHex) ? stripHexString(canonical) : canonical
 }
 
 /** The session name of a pair: the base name of its listing files. */

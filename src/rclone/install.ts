@@ -28,16 +28,34 @@ export interface InstallOptions {
   readonly log?: (message: string) => void
 }
 
-/** rclone's names for the runner's OS and architecture. */
+/**
+ * The release builds rclone publishes, as bin/cross-compile.go (v1.75.0, `osarches`) names them: darwin is `osx`;
+ * 32-bit ARM is `arm` (ARMv5), `arm-v6` or `arm-v7`; 32-bit x86 is `386`, which has no macOS build.
+ */
+const RELEASE_ARCHES: Readonly<Record<string, readonly string[]>> = {
+  linux: ['386', 'amd64', 'arm', 'arm-v6', 'arm-v7', 'arm64'],
+  osx: ['amd64', 'arm64'],
+  windows: ['386', 'amd64', 'arm64'],
+}
+
+/** rclone's names for the runner's OS and architecture. `armVersion` is Node's `arm_version` (6 or 7) on 32-bit ARM. */
 export function releasePlatform(
   platform: NodeJS.Platform,
   arch: string,
+  armVersion: string | undefined = String(
+    (process.config.variables as unknown as Record<string, unknown>).arm_version ?? '',
+  ),
 ): { os: string; arch: string; exe: string } {
   const osName = { linux: 'linux', darwin: 'osx', win32: 'windows' }[platform as string]
-  const archName = { x64: 'amd64', arm64: 'arm64' }[arch]
-  if (!osName || !archName) {
+  const archName =
+    arch === 'arm'
+      ? armVersion === '7' || armVersion === '6'
+        ? `arm-v${armVersion}`
+        : 'arm'
+      : { x64: 'amd64', arm64: 'arm64', ia32: '386' }[arch]
+  if (!osName || !archName || !RELEASE_ARCHES[osName]?.includes(archName)) {
     throw new UserError(
-      `rclone releases are installed for Linux, macOS and Windows on x64 and arm64; this runner is ${platform}/${arch}. Install rclone in an earlier step and set rclone-version: system`,
+      `rclone publishes no release for this runner (${platform}/${arch}); releases exist for Linux (386, amd64, arm, arm-v6, arm-v7, arm64), macOS (amd64, arm64) and Windows (386, amd64, arm64). Install rclone in an earlier step and set rclone-version: system`,
     )
   }
   return { os: osName, arch: archName, exe: platform === 'win32' ? 'rclone.exe' : 'rclone' }

@@ -5,6 +5,7 @@
 import type { BisyncSettings, Filters, Options } from '../jobs/schema.js'
 import type { ValidJob } from '../jobs/validate.js'
 import type { Place } from '../places/place.js'
+import { atLeast, SINCE } from '../rclone/versions.js'
 
 /** One rclone run. */
 export interface Invocation {
@@ -35,6 +36,8 @@ export interface Invocation {
 /** How the plan runs: `dryRun` adds `--dry-run` (the `plan` command). */
 export interface PlanSettings {
   readonly dryRun: boolean
+  /** The installed rclone's version: flags only some versions have are passed when it has them. */
+  readonly rcloneVersion?: string
   /** Seconds between progress lines in the log. */
   readonly statsInterval?: string
 }
@@ -72,6 +75,21 @@ export function filterFlags(filters: Filters): string[] {
   return out
 }
 
+/**
+ * The bisync settings with the defaults rclone's documentation recommends for unattended runs, where the version
+ * has them: `--resilient` (1.64) retries after less serious errors without a resync; `--recover` (1.66) recovers
+ * from an interrupted run; `--max-lock=2m` (1.66) lets a lock left by a killed run expire. A job's own value wins.
+ */
+export function bisyncSettings(own: BisyncSettings, version: string | undefined): BisyncSettings {
+  if (version === undefined) return own
+  return {
+    ...(atLeast(version, SINCE.bisyncResilient) ? { resilient: true } : {}),
+    ...(atLeast(version, SINCE.bisyncRecover) ? { recover: true } : {}),
+    ...(atLeast(version, SINCE.bisyncMaxLock) ? { 'max-lock': '2m' } : {}),
+    ...own,
+  }
+}
+
 function flag(key: string, value: unknown): string[] {
   if (typeof value === 'boolean') return [value ? `--${key}` : `--${key}=false`]
   return [`--${key}=${String(value)}`]
@@ -88,7 +106,9 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         ...(settings.dryRun ? ['--dry-run'] : []),
         ...(j.job['create-empty-src-dirs'] ? ['--create-empty-src-dirs'] : []),
         ...optionFlags(d.options),
-        ...(j.job.mode === 'bisync' ? optionFlags(j.job.bisync ?? {}) : []),
+        ...(j.job.mode === 'bisync'
+          ? optionFlags(bisyncSettings(j.job.bisync ?? {}, settings.rcloneVersion))
+          : []),
         ...filterFlags(d.filters),
         '--',
         j.job.source,
