@@ -154,7 +154,7 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
     const context: PlaceContext = {
       cwd: deps.cwd,
       remote: remoteLookup(inputs.rcloneConfig, env),
-      realpath: existingRealpath,
+      realpath: cachedRealpath(),
     }
     const checked = await loadAndValidate(inputs, { ...deps, env }, context, out)
     if (checked.done) return checked.done
@@ -373,20 +373,34 @@ async function execute(
   )
 }
 
-/** The real path of the longest existing prefix of an absolute path: a symbolic link is the place it points at. */
-function existingRealpath(abs: string): string {
-  const rest: string[] = []
-  let cur = abs
-  for (;;) {
-    try {
-      return path.join(realpathSync.native(cur), ...rest.reverse())
-    } catch {
-      const parent = path.dirname(cur)
-      if (parent === cur) return abs
-      rest.push(path.basename(cur))
-      cur = parent
+/**
+ * The real path of the longest existing prefix of an absolute path: a symbolic link is the place it points at.
+ * Folders already resolved are remembered, so a thousand jobs under one folder cost about one look-up each.
+ */
+function cachedRealpath(): (abs: string) => string {
+  const known = new Map<string, { real: string; exists: boolean }>()
+  const resolve = (p: string): { real: string; exists: boolean } => {
+    const hit = known.get(p)
+    if (hit !== undefined) return hit
+    const parent = path.dirname(p)
+    let found: { real: string; exists: boolean }
+    if (parent === p) found = { real: p, exists: true }
+    else {
+      const up = resolve(parent)
+      // Below a folder that does not exist nothing exists: no need to ask the file system.
+      if (!up.exists) found = { real: path.join(up.real, path.basename(p)), exists: false }
+      else {
+        try {
+          found = { real: realpathSync.native(p), exists: true }
+        } catch {
+          found = { real: path.join(up.real, path.basename(p)), exists: false }
+        }
+      }
     }
+    known.set(p, found)
+    return found
   }
+  return (abs) => resolve(abs).real
 }
 
 function plural(n: number, word: string): string {

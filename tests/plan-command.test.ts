@@ -130,6 +130,24 @@ describe('schedules', () => {
     ])
   })
 
+  it('many unlisted crons give one grouped warning, not one annotation each', async () => {
+    const ws = tempDir()
+    const files: Record<string, string> = {
+      '.github/workflows/b.yml': 'on:\n  schedule:\n    - cron: "0 1 * * *"\n',
+    }
+    for (let i = 0; i < 25; i++) {
+      files[`jobs/j${String(i).padStart(2, '0')}.yml`] =
+        `source: src\ndestinations: [out/${i}]\nschedule: "${i % 3} 2 * * *"\n`
+    }
+    writeTree(ws, files)
+    const r = await runAction(ws, { command: 'validate' })
+    expect(r.failed).toBe(false)
+    const warnings = r.log.split('\n').filter((l) => l.startsWith('::warning'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('25 job crons in 25 files are listed in no workflow')
+    expect(warnings[0]).toContain('"0 2 * * *" (9 jobs: j00, j03, j06, …)')
+  })
+
   it('validate warns at the cron line when no workflow lists the cron', async () => {
     const ws = tempDir()
     writeTree(ws, {

@@ -29,9 +29,16 @@ export function workflowCrons(workflows: ReadonlyArray<{ file: string; text: str
   return out
 }
 
-/** A warning at each job cron that no workflow lists. */
+/** Past this many, unlisted crons are reported as one grouped warning instead of one annotation each. */
+export const SCHEDULE_WARNINGS_GROUPED_AFTER = 10
+
+/**
+ * A warning at each job cron that no workflow lists; past `SCHEDULE_WARNINGS_GROUPED_AFTER` of them, one warning
+ * (at the first) that counts them by cron, so thousands of jobs do not bury the run under thousands of annotations.
+ */
 export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = []
+  const byCron = new Map<string, string[]>()
   for (const j of jobs) {
     const s = j.job.schedule
     if (s === undefined) continue
@@ -40,6 +47,9 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
       : [[s, ['schedule']] as const]
     for (const [cron, keyPath] of list) {
       if (crons.has(normalizeCron(cron))) continue
+      const names = byCron.get(cron)
+      if (names) names.push(j.name)
+      else byCron.set(cron, [j.name])
       out.push({
         severity: 'warning',
         file: j.file,
@@ -49,5 +59,19 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
       })
     }
   }
-  return out
+  if (out.length <= SCHEDULE_WARNINGS_GROUPED_AFTER) return out
+  const first = out[0] as Diagnostic
+  const groups = [...byCron]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([cron, names]) => {
+      const shown = names.slice(0, 3).join(', ')
+      return `"${cron}" (${names.length} job${names.length === 1 ? '' : 's'}: ${shown}${names.length > 3 ? ', …' : ''})`
+    })
+  const listed = groups.slice(0, 20).join('; ')
+  return [
+    {
+      ...first,
+      message: `${out.length} job crons in ${new Set(out.map((d) => d.file)).size} files are listed in no workflow's on.schedule, so they never trigger: ${listed}${groups.length > 20 ? `; and ${groups.length - 20} more crons` : ''}. Add them to a workflow or fix the jobs' schedules`,
+    },
+  ]
 }
