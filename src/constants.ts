@@ -17,6 +17,7 @@ export const Outputs = {
   Results: 'results',
   FailedJobs: 'failed-jobs',
   Matrix: 'matrix',
+  ReportDir: 'report-dir',
 } as const
 
 /** The commands of the `command` input. */

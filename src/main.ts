@@ -3,8 +3,9 @@
  * in the reporter; every stage in between is a pure function. Every command shares the first stages
  * (`loadAndValidate`); `validate` stops there, `plan` and `run` go on to `execute`.
  */
-import { realpathSync } from 'node:fs'
+import { realpathSync, rmSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
@@ -18,10 +19,11 @@ import type { PlaceContext } from './places/place.js'
 import { remoteLookup } from './places/remotes.js'
 import { versionProblems } from './rclone/features.js'
 import { DEFAULT_DOWNLOAD_URL, installRclone } from './rclone/install.js'
-import { oneLine } from './rclone/log-reader.js'
+import { oneLine, type RcloneLogEntry } from './rclone/log-reader.js'
 import { createRcloneRunner, type RcloneRunner, rcloneVersion } from './rclone/runner.js'
 import { prepareConfig } from './rclone/secrets.js'
 import { type PlannedChanges, plannedChanges, planSection } from './report/plan-report.js'
+import { LineFile, ReportDir, readLines, SpoolDir } from './report/report-dir.js'
 import { actionsReporter, type Reporter } from './report/reporter.js'
 import {
   buildSummary,
@@ -311,7 +313,12 @@ async function execute(
     `${dryRun ? 'Planning' : 'Running'} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
   )
   const changes = new Map<Invocation, PlannedChanges>()
-  const events = logEvents(out, inputs.maxParallel)
+  const temp = deps.env.RUNNER_TEMP || os.tmpdir()
+  const stamp = `${deps.env.GITHUB_RUN_ID ?? 'local'}-${deps.env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}`
+  const report = new ReportDir(path.join(temp, `rclone-jobs-report-${stamp}`))
+  const spool = new SpoolDir(path.join(temp, `rclone-jobs-spool-${stamp}`))
+  out.setOutput(Outputs.ReportDir, report.root)
+  const events = logEvents(out, inputs.maxParallel, { report, spool })
   const results = await executeInvocations(invocations, {
     runner,
     maxParallel: inputs.maxParallel,
@@ -344,6 +351,8 @@ async function execute(
       }),
     ],
   })
+  events.close()
+  spool.remove()
   const planned = results.map((r, i) => {
     const c = changes.get(invocations[i] as Invocation)
     return c ? { ...r, wouldCopy: c.copy, wouldUpdate: c.update, wouldDelete: c.delete } : r
@@ -360,6 +369,7 @@ async function execute(
       ]
     : []
   const all = [...planned, ...excludedResults]
+  report.writeResults(resultEntries(all))
   const failedCount = results.filter((r) => r.status === 'failed').length
   return finish(
     {
@@ -429,48 +439,112 @@ function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): v
   for (const line of diagnostics.map(formatDiagnostic)) out.info(line)
 }
 
-/** Log events: one group per invocation. Parallel runs print progress lines live and the whole log when done. */
-function logEvents(out: Reporter, maxParallel: number): ExecuteHooks {
+/** Per-file lines each invocation prints in the log before the rest are only counted (report-dir has them all). */
+export const FILE_LINES_IN_LOG = 100
+/** Other lines (errors, notices) each invocation prints before the rest are only counted. */
+export const OTHER_LINES_IN_LOG = 400
+
+/** Whether a log entry reports one file (copied, deleted, skipped in a dry run, checked). */
+function isFileLine(entry: RcloneLogEntry | undefined): boolean {
+  return entry?.object !== undefined && entry.level !== 'error' && entry.level !== 'critical'
+}
+
+/**
+ * Log events: one group per invocation, its exact command first. With max-parallel 1 lines print live; in
+ * parallel they wait in a spool file (not in memory) and print as one group when the invocation ends. Either way an
+ * invocation prints at most FILE_LINES_IN_LOG per-file lines and OTHER_LINES_IN_LOG others, then counts the rest;
+ * every file change goes to its report-dir list as it is read.
+ */
+function logEvents(
+  out: Reporter,
+  maxParallel: number,
+  files: { report: ReportDir; spool: SpoolDir },
+): ExecuteHooks & { close(): void } {
   const live = maxParallel === 1
   const label = (inv: Invocation) => `${inv.job} → ${redactPath(inv.destination)} (${inv.mode})`
-  const commands = new Map<Invocation, string>()
-  const buffered = new Map<Invocation, string[]>()
+  interface State {
+    command?: string
+    spool?: LineFile
+    fileLines: number
+    otherLines: number
+    changes: LineFile
+    changesName: string
+  }
+  const states = new Map<Invocation, State>()
+  const print = (inv: Invocation, s: State, line: string) => {
+    if (live) out.info(line)
+    else s.spool?.write(line)
+  }
   return {
     onStart(inv) {
+      const { relative, file } = files.report.changesFile(inv.job, inv.destinationIndex, inv.destination)
+      states.set(inv, {
+        ...(live ? {} : { spool: files.spool.next() }),
+        fileLines: 0,
+        otherLines: 0,
+        changes: new LineFile(file),
+        changesName: relative,
+      })
       if (live) out.startGroup(label(inv))
       else out.info(`▶ started ${label(inv)}`)
     },
     onCommand(inv, args) {
-      const line = oneLine(`$ rclone ${args.map(shellQuote).join(' ')}`)
-      commands.set(inv, line)
-      if (live) out.info(line)
+      const s = states.get(inv)
+      if (!s) return
+      s.command = oneLine(`$ rclone ${args.map(shellQuote).join(' ')}`)
+      if (live) out.info(s.command)
     },
-    onLine(inv, line) {
-      if (live) out.info(line)
-      else {
-        if (/Transferred:/.test(line)) out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
-        const list = buffered.get(inv)
-        if (list) list.push(line)
-        else buffered.set(inv, [line])
-      }
+    onLine(inv, line, entry) {
+      const s = states.get(inv)
+      if (!s) return
+      if (!live && /Transferred:/.test(line))
+        out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
+      if (isFileLine(entry)) {
+        if (s.fileLines++ < FILE_LINES_IN_LOG) print(inv, s, line)
+      } else if (entry?.stats !== undefined || s.otherLines++ < OTHER_LINES_IN_LOG) print(inv, s, line)
+    },
+    onChange(inv, kind, path) {
+      states.get(inv)?.changes.write(JSON.stringify({ change: kind, path }))
     },
     onFinish(inv, result) {
+      const s = states.get(inv)
+      states.delete(inv)
+      s?.changes.close()
       const icon = { success: '✓', failed: '✗', skipped: '–' }[result.status]
       const verdict = `${icon} ${label(inv)}: ${result.status}${result.reason ? ` (${result.reason})` : ''}, ${count(result.transfers)} transferred, ${count(result.deletes)} deleted, ${count(result.errors)} errors, ${result.durationSeconds}s`
-      if (live) {
+      const hidden: string[] = []
+      if (s && s.fileLines > FILE_LINES_IN_LOG)
+        hidden.push(
+          `… ${s.fileLines - FILE_LINES_IN_LOG} more per-file lines not shown; every file is listed in ${files.report.root}/${s.changesName}`,
+        )
+      if (s && s.otherLines > OTHER_LINES_IN_LOG)
+        hidden.push(`… ${s.otherLines - OTHER_LINES_IN_LOG} more log lines not shown`)
+      if (s === undefined) {
+        // Never started (skipped for a dependency, or by fail-fast): one line, no group.
+        out.info(verdict)
+      } else if (live) {
+        for (const h of hidden) out.info(h)
         out.info(verdict)
         out.endGroup()
       } else {
         out.startGroup(verdict)
-        const command = commands.get(inv)
-        commands.delete(inv)
-        if (command) out.info(command)
-        for (const line of buffered.get(inv) ?? []) out.info(line)
-        buffered.delete(inv)
+        if (s?.command) out.info(s.command)
+        if (s?.spool) {
+          s.spool.close()
+          readLines(s.spool.file, (line) => out.info(line))
+          rmSync(s.spool.file, { force: true })
+        }
+        for (const h of hidden) out.info(h)
         out.endGroup()
       }
       if (result.status === 'failed')
         out.error(`${label(inv)}: ${result.reason ?? 'failed'}`, { title: `rclone-jobs: ${inv.job}` })
+    },
+    close() {
+      for (const s of states.values()) {
+        s.changes.close()
+        s.spool?.close()
+      }
     },
   }
 }

@@ -8,6 +8,7 @@
 import type { Dependency } from '../jobs/validate.js'
 import { PlaceIndex } from '../places/place-index.js'
 import { describeExitCode } from '../rclone/exit-codes.js'
+import type { ChangeKind, RcloneLogEntry } from '../rclone/log-reader.js'
 import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { Invocation } from './plan.js'
 
@@ -45,7 +46,10 @@ export interface ExecuteHooks {
   onStart?(inv: Invocation): void
   /** The exact arguments rclone is started with, after the hooks. */
   onCommand?(inv: Invocation, args: readonly string[]): void
-  onLine?(inv: Invocation, line: string): void
+  /** A readable log line, with its JSON entry when it was one. */
+  onLine?(inv: Invocation, line: string, entry: RcloneLogEntry | undefined): void
+  /** A file the invocation copied, updated or deleted (or would, in a plan). */
+  onChange?(inv: Invocation, kind: ChangeKind, path: string): void
   onFinish?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome | undefined): void
 }
 
@@ -288,7 +292,12 @@ export async function executeInvocations(
           outcome = await options.runner(args, {
             env: options.env,
             cwd: options.cwd,
-            onLine: options.events?.onLine ? (line) => options.events?.onLine?.(inv, line) : undefined,
+            onLine: options.events?.onLine
+              ? (line, entry) => options.events?.onLine?.(inv, line, entry)
+              : undefined,
+            onChange: options.events?.onChange
+              ? (kind, path) => options.events?.onChange?.(inv, kind, path)
+              : undefined,
           })
           result = toResult(inv, outcome, startedAt, now(), options.version)
           for (const hook of options.hooks ?? []) {
