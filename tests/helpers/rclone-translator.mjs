@@ -33,7 +33,7 @@
  * other than the critical-error ones.
  */
 import { spawn } from 'node:child_process'
-import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -204,7 +204,9 @@ function levelRank(level) {
  * unlike logrus, logrus@v1.9.0:json_formatter.go:118-123) except that U+2028 and U+2029 are escaped.
  */
 function goString(s) {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  return JSON.stringify(s)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
 }
 
 /** JSON of a value, keeping the key order it has. */
@@ -231,7 +233,8 @@ export function nowRfc3339Nano(date = new Date()) {
   const p = (n, w = 2) => String(n).padStart(w, '0')
   const frac = String(date.getMilliseconds()).padStart(3, '0').replace(/0+$/, '')
   const off = -date.getTimezoneOffset()
-  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`
+  const zone =
+    off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`
   return (
     `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T` +
     `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}${frac ? `.${frac}` : ''}${zone}`
@@ -319,15 +322,23 @@ const SOURCES = new Map([
  * (v1.70.0:fs/accounting/stats.go:121, v1.75.0:fs/accounting/stats.go:134-139). The true `listed` count (entries
  * listed) is not known from 1.60.1's output.
  */
-const NEW_STATS_KEYS = ['listed', 'serverSideCopies', 'serverSideCopyBytes', 'serverSideMoves', 'serverSideMoveBytes']
+const NEW_STATS_KEYS = [
+  'listed',
+  'serverSideCopies',
+  'serverSideCopyBytes',
+  'serverSideMoves',
+  'serverSideMoveBytes',
+]
 
 /** A stats map with the v1.75.0 keys, sorted as encoding/json sorts a map's keys. */
 export function upgradeStats(stats) {
   const out = { ...stats }
   for (const k of NEW_STATS_KEYS) if (!(k in out)) out[k] = 0
-  return Object.fromEntries(Object.keys(out)
-    .sort()
-    .map((k) => [k, out[k]]))
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  )
 }
 
 /** SizeSuffix.ByteUnit (v1.75.0:fs/sizesuffix.go:37-98): `0 B`, `14 B`, `1.500 KiB`, `1020 KiB`. */
@@ -353,7 +364,8 @@ function bisyncAbortStats(seen, elapsedSeconds) {
   const pct = (a, b) => (b === 0 ? '-' : `${Math.floor((a * 100) / b + 0.5)}%`)
   let text = `\nTransferred:   \t${byteUnit(seen.bytes).padStart(13)} / ${byteUnit(seen.bytes)}, ${pct(seen.bytes, seen.bytes)}, 0 B/s, ETA -\n`
   text += `Errors:        ${'1'.padStart(10)} (fatal error encountered)\n`
-  if (seen.deletes !== 0) text += `Deleted:       ${String(seen.deletes).padStart(10)} (files), 0 (dirs), 0 B (freed)\n`
+  if (seen.deletes !== 0)
+    text += `Deleted:       ${String(seen.deletes).padStart(10)} (files), 0 (dirs), 0 B (freed)\n`
   if (seen.transfers !== 0)
     text += `Transferred:   ${String(seen.transfers).padStart(10)} / ${seen.transfers}, ${pct(seen.transfers, seen.transfers)}\n`
   const minutes = Math.floor(elapsedSeconds / 60)
@@ -421,7 +433,6 @@ function copiedSize(object, roots) {
 // terminal colours (v1.75.0:lib/terminal/terminal.go:22-54)
 const RESET = '\x1b[0m'
 const RED = '\x1b[31m'
-const YELLOW = '\x1b[33m'
 const MAGENTA = '\x1b[35m'
 const CYAN = '\x1b[36m'
 const HI_BLUE = '\x1b[94m'
@@ -497,8 +508,10 @@ const TEXT_PREFIX = /^((?:\d{4}\/\d\d\/\d\d )?(?:\d\d:\d\d:\d\d(?:\.\d+)? )?(?:\
  * argument was the first operand (the source) or not.
  */
 function fatalSource(msg, operands, command) {
-  const quoted = /^(?:Failed to create file system for|Parsing|Failed to limit to single file) ("(?:[^"\\]|\\.)*")/.exec(msg) ??
-    /^("(?:[^"\\]|\\.)*") is a directory$/.exec(msg)
+  const quoted =
+    /^(?:Failed to create file system for|Parsing|Failed to limit to single file) ("(?:[^"\\]|\\.)*")/.exec(
+      msg,
+    ) ?? /^("(?:[^"\\]|\\.)*") is a directory$/.exec(msg)
   let arg
   if (quoted) {
     try {
@@ -511,7 +524,8 @@ function fatalSource(msg, operands, command) {
   if (/^Failed to create file system for destination /.test(msg)) return 'cmd/cmd.go:208'
   // NewFsFile (source of sync, copy, lsf, ...) at :102 (the cache.Get failure; :90 is a malformed path), newFsDir
   // (destination, bisync's two sides) at :148.
-  if (/^Failed to create file system for "/.test(msg)) return isFirst && command !== 'bisync' ? 'cmd/cmd.go:102' : 'cmd/cmd.go:148'
+  if (/^Failed to create file system for "/.test(msg))
+    return isFirst && command !== 'bisync' ? 'cmd/cmd.go:102' : 'cmd/cmd.go:148'
   if (/^Failed to limit to single file /.test(msg)) return 'cmd/cmd.go:125'
   if (/^Parsing ".*" failed: /.test(msg)) return isFirst ? 'cmd/cmd.go:218' : 'cmd/cmd.go:191'
   if (/^".*" is a directory$/.test(msg)) return isFirst ? 'cmd/cmd.go:224' : 'cmd/cmd.go:197'
@@ -560,7 +574,8 @@ export class Translator {
       } catch {
         v = undefined
       }
-      if (v && typeof v === 'object' && typeof v.msg === 'string' && typeof v.level === 'string') return this.json(v)
+      if (v && typeof v === 'object' && typeof v.msg === 'string' && typeof v.level === 'string')
+        return this.json(v)
     }
     return this.text(text)
   }
@@ -606,8 +621,13 @@ export class Translator {
         outMsg = this.color(RED, msg)
       }
     }
-    if (level === 'error' && msg === 'max transfer duration reached as set by --max-duration') this.maxDuration = true
-    const out = { time: logrusTimeToRfc3339Nano(String(time ?? nowRfc3339Nano())), level: outLevel, msg: outMsg }
+    if (level === 'error' && msg === 'max transfer duration reached as set by --max-duration')
+      this.maxDuration = true
+    const out = {
+      time: logrusTimeToRfc3339Nano(String(time ?? nowRfc3339Nano())),
+      level: outLevel,
+      msg: outMsg,
+    }
     Object.assign(out, extra)
     if (object !== undefined) out.object = object
     if (objectType !== undefined) out.objectType = objectType
@@ -637,13 +657,17 @@ export class Translator {
     }
     // Wrong number of arguments and an unknown command: exit 1 (v1.60.1:cmd/cmd.go:344-353, cmd/help.go:164), 2
     // from v1.69.0 (v1.75.0:cmd/cmd.go:512-513). The text is the same.
-    if (/^Command \S+ needs \d+ arguments (?:minimum|maximum): /.test(line) || line === 'Command not found.') {
+    if (
+      /^Command \S+ needs \d+ arguments (?:minimum|maximum): /.test(line) ||
+      line === 'Command not found.'
+    ) {
       this.usageError = true
       return [line]
     }
     // The other log.Fatalf lines of cmd/cmd.go: fs.Fatalf at CRITICAL in v1.75.0, JSON once logging is set up.
     const fatal = prefix !== '' ? fatalSource(msg, this.args.operands, this.args.command) : undefined
-    if (fatal !== undefined) return [this.args.json ? slogLine('critical', msg, fatal) : `${prefix}CRITICAL: ${msg}`]
+    if (fatal !== undefined)
+      return [this.args.json ? slogLine('critical', msg, fatal) : `${prefix}CRITICAL: ${msg}`]
     return [line]
   }
 
@@ -662,7 +686,9 @@ export class Translator {
       else out.push(`${nowTextPrefix()}${this.args.statsLogLevel.padEnd(6)}: ${msg}`.replace(/\n$/, ''))
     }
     const failed = 'Failed to bisync: bisync aborted'
-    out.push(this.args.json ? slogLine('notice', failed, 'cmd/cmd.go:334') : `${nowTextPrefix()}NOTICE: ${failed}`)
+    out.push(
+      this.args.json ? slogLine('notice', failed, 'cmd/cmd.go:334') : `${nowTextPrefix()}NOTICE: ${failed}`,
+    )
     return out
   }
 
@@ -739,7 +765,10 @@ function main() {
     const all = Buffer.concat(versionHead)
     const nl = all.indexOf(0x0a)
     if (nl < 0) return
-    const first = all.subarray(0, nl).toString('utf8').replace(/^rclone v\S+/, `rclone v${TARGET_VERSION}`)
+    const first = all
+      .subarray(0, nl)
+      .toString('utf8')
+      .replace(/^rclone v\S+/, `rclone v${TARGET_VERSION}`)
     process.stdout.write(Buffer.concat([Buffer.from(first, 'utf8'), all.subarray(nl)]))
     versionHead = undefined
   })
@@ -761,7 +790,7 @@ function main() {
     process.exitCode = 127
   })
   child.on('close', (code, signal) => {
-    if (versionHead !== undefined && versionHead.length) process.stdout.write(Buffer.concat(versionHead))
+    if (versionHead?.length) process.stdout.write(Buffer.concat(versionHead))
     err.end()
     for (const s of signals) process.removeListener(s, forward)
     if (code === null) {
