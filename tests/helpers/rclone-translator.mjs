@@ -308,6 +308,16 @@ const SOURCES = new Map([
   ['operations/operations.go:2406', 'operations/operations.go:2633'],
   // v1.60.1:fs/accounting/stats.go:482 -> v1.75.0:fs/accounting/stats.go:551 (the stats block)
   ['accounting/stats.go:482', 'accounting/stats.go:551'],
+  // v1.60.1:fs/operations/operations.go:186 -> v1.75.0:fs/operations/operations.go:250 (Sizes differ)
+  ['operations/operations.go:186', 'operations/operations.go:250'],
+  // v1.60.1:fs/march/march.go:413 -> v1.75.0:fs/march/march.go:568 (error reading source root directory)
+  ['march/march.go:413', 'march/march.go:568'],
+  // v1.60.1:fs/sync/sync.go:905,914,933 -> v1.75.0:fs/sync/sync.go:994,1008,1027 (not deleting ..., max duration)
+  ['sync/sync.go:905', 'sync/sync.go:994'],
+  ['sync/sync.go:914', 'sync/sync.go:1008'],
+  ['sync/sync.go:933', 'sync/sync.go:1027'],
+  // v1.60.1:fs/config/config.go:362 -> v1.75.0:fs/config/config.go:374 (Config file ... not found)
+  ['config/config.go:362', 'config/config.go:374'],
   // v1.60.1:cmd/bisync/operations.go:133-134 -> v1.75.0:cmd/bisync/operations.go:209-210 (bisync critical error)
   ['bisync/operations.go:133', 'bisync/operations.go:209'],
   ['bisync/operations.go:134', 'bisync/operations.go:210'],
@@ -355,7 +365,7 @@ function byteUnit(n) {
 }
 
 /**
- * The final stats block v1.75.0 prints after a bisync critical error (v1.75.0:cmd/cmd.go:293-296: the FatalError is
+ * The final stats block v1.75.0 prints after a bisync critical error (v1.75.0:cmd/cmd.go:294-296: the FatalError is
  * counted by fs.CountError at :256, so Errored() is true). 1.60.1 exits before printing one, so its numbers come
  * from what the log showed: transfers and bytes from the "Copied" lines, deletions from the "Deleted" lines, one
  * error (the abort). The text follows StatsInfo.String (v1.75.0:fs/accounting/stats.go:412-511).
@@ -580,12 +590,36 @@ export class Translator {
     return this.text(text)
   }
 
+  /**
+   * A bisync message (`level` as logrus or the text log writes it) as v1.75.0 words it, or undefined when v1.75.0
+   * does not write it at all.
+   */
+  bisyncMessage(level, msg) {
+    // The "EXPERIMENTAL" notice (v1.60.1:cmd/bisync/cmd.go:144) is gone by v1.75.0 (no such text in
+    // v1.75.0:cmd/bisync).
+    if (msg === "bisync is EXPERIMENTAL. Don't use in production!") return undefined
+    if (level.toLowerCase() !== 'error') return msg
+    if (msg.startsWith('Bisync critical error: ')) {
+      const text = msg.startsWith(`Bisync critical error: ${CANNOT_FIND}`)
+        ? `Bisync critical error: ${cannotFindText(this.color, bisyncPaths(this.args, this.env, this.cwd))}`
+        : msg
+      // fs.Errorf(nil, Color(terminal.RedFg, "Bisync critical error: %v"), err) (v1.75.0:cmd/bisync/operations.go:209)
+      return this.color(RED, text)
+    }
+    if (msg === 'Bisync aborted. Must run --resync to recover.') {
+      this.bisyncAborted = true
+      // fs.Error(nil, Color(terminal.RedFg, ...)) (v1.75.0:cmd/bisync/operations.go:210)
+      return this.color(RED, msg)
+    }
+    return msg
+  }
+
   /** A logrus JSON entry as a slog one. */
   json(v) {
     const { time, level, msg, object, objectType, source, ...fields } = v
     // bisync's "EXPERIMENTAL" notice (v1.60.1:cmd/bisync/cmd.go:144) is gone by v1.75.0 (no such text in
     // v1.75.0:cmd/bisync).
-    if (this.isBisync && msg === "bisync is EXPERIMENTAL. Don't use in production!") return []
+    if (this.isBisync && this.bisyncMessage(level, msg) === undefined) return []
     let outMsg = msg
     const values = { ...fields }
     if (level === 'info' && typeof object === 'string' && /^(?:Multi-thread )?Copied \(/.test(msg)) {
@@ -608,19 +642,11 @@ export class Translator {
     }
     if (extra.stats && typeof extra.stats === 'object') extra.stats = upgradeStats(extra.stats)
     const outLevel = slogLevel(level, msg)
-    if (this.isBisync && level === 'error') {
-      if (msg.startsWith(`Bisync critical error: ${CANNOT_FIND}`)) {
-        outMsg = `Bisync critical error: ${cannotFindText(this.color, bisyncPaths(this.args, this.env, this.cwd))}`
-      }
-      if (msg.startsWith('Bisync critical error: ')) {
-        // fs.Errorf(nil, Color(terminal.RedFg, "Bisync critical error: %v"), err) (v1.75.0:operations.go:209)
-        outMsg = this.color(RED, outMsg)
-      } else if (msg === 'Bisync aborted. Must run --resync to recover.') {
-        this.bisyncAborted = true
-        // fs.Error(nil, Color(terminal.RedFg, ...)) (v1.75.0:cmd/bisync/operations.go:210)
-        outMsg = this.color(RED, msg)
-      }
-    }
+    if (this.isBisync) outMsg = this.bisyncMessage(level, msg)
+    // "Sizes differ (src %d vs dst %d)" (v1.60.1:fs/operations/operations.go:186) is plain "Sizes differ" from v1.72.0
+    // (v1.75.0:fs/operations/operations.go:250). The "size = %d (%v)" debug lines v1.72.0 adds before it
+    // (v1.72.0:fs/operations/operations.go:182-194) are not written.
+    if (level === 'debug' && /^Sizes differ \(src -?\d+ vs dst -?\d+\)$/.test(msg)) outMsg = 'Sizes differ'
     if (level === 'error' && msg === 'max transfer duration reached as set by --max-duration')
       this.maxDuration = true
     const out = {
@@ -664,6 +690,15 @@ export class Translator {
       this.usageError = true
       return [line]
     }
+    // rclone's own text log (`LEVEL : [object: ]message`, v1.60.1:fs/log.go:88, the same shape in v1.75.0): only
+    // bisync's messages differ.
+    const logged = /^(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s*: (.*)$/.exec(msg)
+    if (logged && this.isBisync) {
+      const [, level = '', text = ''] = logged
+      const out = this.bisyncMessage(level, text)
+      if (out === undefined) return []
+      return [out === text ? line : `${prefix}${level.padEnd(6)}: ${out}`]
+    }
     // The other log.Fatalf lines of cmd/cmd.go: fs.Fatalf at CRITICAL in v1.75.0, JSON once logging is set up.
     const fatal = prefix !== '' ? fatalSource(msg, this.args.operands, this.args.command) : undefined
     if (fatal !== undefined)
@@ -675,7 +710,7 @@ export class Translator {
   finish(code) {
     if (!(this.isBisync && code === 2 && this.bisyncAborted)) return []
     // v1.69.0+: ErrBisyncAborted goes back through cmd.Run as a FatalError (v1.75.0:cmd/bisync/cmd.go:194-200), so
-    // the final stats block (v1.75.0:cmd/cmd.go:293-296, when its level is logged) and "Failed to bisync: bisync
+    // the final stats block (v1.75.0:cmd/cmd.go:294-296, when its level is logged) and "Failed to bisync: bisync
     // aborted" (cmd/cmd.go:334) follow. 1.60.1 exits at once with os.Exit(2) (v1.60.1:cmd/bisync/cmd.go:145-151).
     const out = []
     const elapsed = (Date.now() - this.startedAt) / 1000
