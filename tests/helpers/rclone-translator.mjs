@@ -820,11 +820,17 @@ function main() {
   })
   child.stderr.on('data', (chunk) => err.push(chunk))
 
+  let startError
   child.on('error', (e) => {
-    process.stderr.write(`rclone-translator: could not start ${real}: ${e.message}\n`)
-    process.exitCode = 127
+    startError = e
   })
   child.on('close', (code, signal) => {
+    if (startError !== undefined) {
+      for (const s of signals) process.removeListener(s, forward)
+      process.stderr.write(`rclone-translator: could not start ${real}: ${startError.message}\n`)
+      process.exitCode = 127
+      return
+    }
     if (versionHead?.length) process.stdout.write(Buffer.concat(versionHead))
     err.end()
     for (const s of signals) process.removeListener(s, forward)
