@@ -318,6 +318,11 @@ const SOURCES = new Map([
   ['sync/sync.go:933', 'sync/sync.go:1027'],
   // v1.60.1:fs/config/config.go:362 -> v1.75.0:fs/config/config.go:374 (Config file ... not found)
   ['config/config.go:362', 'config/config.go:374'],
+  // v1.60.1:cmd/bisync/operations.go:102,138,141 -> v1.75.0:cmd/bisync/operations.go:167,215,218 (interrupted,
+  // aborted, successful)
+  ['bisync/operations.go:102', 'bisync/operations.go:167'],
+  ['bisync/operations.go:138', 'bisync/operations.go:215'],
+  ['bisync/operations.go:141', 'bisync/operations.go:218'],
   // v1.60.1:cmd/bisync/operations.go:133-134 -> v1.75.0:cmd/bisync/operations.go:209-210 (bisync critical error)
   ['bisync/operations.go:133', 'bisync/operations.go:209'],
   ['bisync/operations.go:134', 'bisync/operations.go:210'],
@@ -443,6 +448,7 @@ function copiedSize(object, roots) {
 // terminal colours (v1.75.0:lib/terminal/terminal.go:22-54)
 const RESET = '\x1b[0m'
 const RED = '\x1b[31m'
+const GREEN = '\x1b[32m'
 const MAGENTA = '\x1b[35m'
 const CYAN = '\x1b[36m'
 const HI_BLUE = '\x1b[94m'
@@ -489,6 +495,13 @@ function bisyncPaths(args, env, cwd) {
   const dry = args.dryRun ? '-dry' : ''
   return { workdir, listing1: `${base}.path1.lst${dry}`, listing2: `${base}.path2.lst${dry}` }
 }
+
+/** bisync messages of 1.60.1 that v1.75.0 writes in one colour (v1.75.0:cmd/bisync/operations.go:167,215,218). */
+const BISYNC_COLOURED = new Map([
+  ['Bisync interrupted. Must run --resync to recover.', RED],
+  ['Bisync aborted. Please try again.', RED],
+  ['Bisync successful', GREEN],
+])
 
 const CANNOT_FIND = 'cannot find prior Path1 or Path2 listings, likely due to critical error on prior run'
 
@@ -598,6 +611,9 @@ export class Translator {
     // The "EXPERIMENTAL" notice (v1.60.1:cmd/bisync/cmd.go:144) is gone by v1.75.0 (no such text in
     // v1.75.0:cmd/bisync).
     if (msg === "bisync is EXPERIMENTAL. Don't use in production!") return undefined
+    // Whole messages v1.75.0 colours (v1.75.0:cmd/bisync/operations.go:167,215,218).
+    const whole = BISYNC_COLOURED.get(msg)
+    if (whole !== undefined) return this.color(whole, msg)
     if (level.toLowerCase() !== 'error') return msg
     if (msg.startsWith('Bisync critical error: ')) {
       const text = msg.startsWith(`Bisync critical error: ${CANNOT_FIND}`)
