@@ -23,14 +23,26 @@
  *   lines of cmd/cmd.go become CRITICAL entries (v1.75.0:cmd/cmd.go:90-224, fs.Fatalf).
  * - Exit codes (v1.60.1:cmd/cmd.go:475-505 against v1.75.0:cmd/cmd.go:484-517): usage errors 1 -> 2,
  *   --max-duration 7 -> 10, bisync critical 2 -> 7 (v1.75.0:cmd/bisync/cmd.go:194-200).
- * - bisync: the v1.66+ tip after "cannot find prior Path1 or Path2 listings" (v1.75.0:cmd/bisync/operations.go:297-306),
- *   the colours v1.75.0 puts on the critical-error lines, and after a critical error the final stats block and
+ * - bisync: the v1.66+ tip after "cannot find prior Path1 or Path2 listings"
+ *   (v1.75.0:cmd/bisync/operations.go:297-306), the colours v1.75.0 puts on the critical-error lines, and after a critical error the final stats block and
  *   `Failed to bisync: bisync aborted` that v1.69+ print because the error now goes through cmd.Run.
  *
- * What it does not do (see the comments where each would go): rewrite the text of messages whose wording changed
- * (stats text, "Synching Path1 ..."), map `source` file:line values other than a few common ones, translate
- * `--log-format json` (1.60.1 has no such choice), rewrite a log written to `--log-file`, or colour bisync messages
- * other than the critical-error ones.
+ * What it does not do (each is noted where it would go):
+ * - reword messages whose text changed, apart from "Sizes differ": the stats text keeps 1.60.1's lines (v1.68 adds
+ *   "(freed)", v1.70 "Listed N"), "Synching Path1 ..." keeps 1.60.1's quoting, and the "size = N (fs)" debug lines
+ *   of v1.72+ are not added;
+ * - know numbers 1.60.1 does not log: `listed` and the serverSide* stats are 0, times keep microseconds, and a
+ *   "Copied" line gets `size` only when the file can be found on a local source or destination;
+ * - map every `source` file:line (only the common ones, in SOURCES below);
+ * - accept flags newer than 1.60.1 (`--resilient`, `--max-lock`, `--compare`, `--combined`, ...): the real rclone
+ *   refuses them as unknown flags, which comes out as v1.75.0's flag error (exit 2); `--log-format json` is taken by
+ *   1.60.1, which ignores the `json` choice, so that log stays text;
+ * - rename bisync listings: 1.60.1 names them without StripHexString (v1.66+), which only matters for remotes
+ *   with a `{hex}` suffix (overridden options), not for local paths;
+ * - rewrite a log written to `--log-file`/`--syslog`, colour bisync messages other than the few listed, or render
+ *   `object` as v1.75.0 does for values without a String method (1.60.1 logs Stringers and strings only);
+ * - the stats block it adds after a bisync critical error is built from what the log showed (Copied and Deleted
+ *   lines, one error), not from rclone's counters, which 1.60.1 never prints there.
  */
 import { spawn } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
