@@ -60,8 +60,14 @@ export interface Changes {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes are what this removes.
 const ANSI = /\u001b\[[0-9;]*m/g
 
-/** Level words of both loggers, mapped to one set. logrus wrote NOTICE as "warning" and CRITICAL as "fatal". */
-function normalizeLevel(raw: unknown): Level {
+/**
+ * Level words of both loggers, mapped to one set. logrus wrote NOTICE as "warning" and CRITICAL as "fatal"; slog
+ * writes "notice" and "warning" for the two. `logrus` says which logger wrote the line: a logrus "warning" is read
+ * as NOTICE, as it is for nearly every such line (fs.Logf; v1.60.1:fs/log.go:156 and v1.68.0:fs/log.go:111-126 send
+ * NOTICE and WARNING both to logrus Warn; WARNING itself is used by a few backends only), so that one message has
+ * the same level in every version.
+ */
+function normalizeLevel(raw: unknown, logrus: boolean): Level {
   switch (typeof raw === 'string' ? raw.toLowerCase() : '') {
     case 'debug':
     case 'trace':
@@ -72,7 +78,7 @@ function normalizeLevel(raw: unknown): Level {
       return 'notice'
     case 'warning':
     case 'warn':
-      return 'warning'
+      return logrus ? 'notice' : 'warning'
     case 'error':
       return 'error'
     case 'fatal':
@@ -96,8 +102,11 @@ export function parseLogLine(line: string): RcloneLogEntry | undefined {
     return undefined
   }
   if (typeof v !== 'object' || v === null || typeof v.msg !== 'string') return undefined
+  // logrus (<= v1.69) sorts the keys, so "time" comes last (logrus@v1.9.0:json_formatter.go:64,118-123); slog
+  // (>= v1.70) writes it first (v1.75.0:fs/log/slog.go:189-193, stdlib JSONHandler).
+  const logrus = Object.keys(v)[0] !== 'time'
   return {
-    level: normalizeLevel(v.level),
+    level: normalizeLevel(v.level, logrus),
     msg: v.msg.replace(ANSI, ''),
     ...(typeof v.object === 'string' ? { object: v.object } : {}),
     ...(typeof v.skipped === 'string' ? { skipped: v.skipped } : {}),

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { actionEnv } from './action-env.js'
+import { testPath } from './rclone-versions.js'
 
 // RCLONE_JOBS_BUNDLE runs another build (an older one, to show that a test fails without a fix).
 const bundle = path.resolve(process.env.RCLONE_JOBS_BUNDLE ?? 'dist/index.js')
@@ -18,7 +19,8 @@ export interface BundleRun {
 
 /**
  * Runs `node dist/index.js` as a runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP and
- * RUNNER_TOOL_CACHE under `workspace/.runner`. Asynchronous, so servers in the test process keep answering.
+ * RUNNER_TOOL_CACHE under `workspace/.runner`. Asynchronous, so servers in the test process keep answering. With
+ * RCLONE_JOBS_TEST_RCLONE=1.75 the rclone-translator shim comes first on PATH.
  */
 export async function runBundle(
   workspace: string,
@@ -34,7 +36,7 @@ export async function runBundle(
     RUNNER_TOOL_CACHE: path.join(runner, 'tool-cache'),
     ...extraEnv,
   })
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...a.env }
+  const env: NodeJS.ProcessEnv = { PATH: testPath(), HOME: process.env.HOME, ...a.env }
   const child = spawn(process.execPath, [bundle], {
     cwd: workspace,
     env,

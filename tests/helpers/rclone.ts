@@ -4,11 +4,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
+import { testRcloneBinary } from './rclone-versions.js'
 
-/** Throws a clear error when rclone is not installed: tests that need it never skip silently. */
+/**
+ * Throws a clear error when rclone is not installed: tests that need it never skip silently. Returns the version
+ * the tests run against (1.75.0 through the translator when RCLONE_JOBS_TEST_RCLONE=1.75).
+ */
 export function requireRclone(): string {
   try {
-    const out = execFileSync('rclone', ['version'], { encoding: 'utf8' })
+    const out = execFileSync(testRcloneBinary(), ['version'], { encoding: 'utf8' })
     const m = /rclone v?(\d+\.\d+\.\d+)/.exec(out)
     if (!m) throw new Error(`unexpected "rclone version" output: ${out.slice(0, 200)}`)
     return m[1] as string

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { type RunDeps, run } from '../../src/main.js'
 import { createRcloneRunner, type RcloneRunner } from '../../src/rclone/runner.js'
 import { actionEnv, applyEnv } from './action-env.js'
+import { testRcloneBinary } from './rclone-versions.js'
 
 /** What a run left behind. */
 export interface ActionRun {
@@ -19,8 +20,9 @@ export interface ActionRun {
 }
 
 /**
- * Runs the action with `inputs` in `workspace`. `rclone-version` defaults to `system`. `deps` can replace parts
- * of the outside world (a runner that records calls wraps the real one).
+ * Runs the action with `inputs` in `workspace`. `rclone-version` defaults to `system`: `rclone` from PATH, or the
+ * rclone-translator shim ("rclone v1.75.0") when RCLONE_JOBS_TEST_RCLONE=1.75. `deps` can replace parts of the
+ * outside world (a runner that records calls wraps the real one).
  */
 export async function runAction(
   workspace: string,
@@ -43,6 +45,7 @@ export async function runAction(
     },
   )
   mkdirSync(path.join(scratch, 'temp'), { recursive: true })
+  const rclone = testRcloneBinary()
   const restore = applyEnv(a.env)
   const calls: string[][] = []
   const chunks: string[] = []
@@ -59,7 +62,7 @@ export async function runAction(
       cwd: workspace,
       env: { ...process.env },
       now: Date.now,
-      resolveRclone: async () => 'rclone',
+      resolveRclone: async () => rclone,
       makeRunner: (binary) => {
         const real = wrap(createRcloneRunner(binary))
         return (args, o) => {

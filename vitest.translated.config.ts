@@ -1,0 +1,32 @@
+/**
+ * The end-to-end suites against "rclone 1.75.0": the real rclone 1.60.1 run through tests/helpers/rclone-translator.mjs,
+ * which writes v1.75.0's log format and exit codes (RCLONE_JOBS_TEST_RCLONE=1.75, see tests/helpers/rclone-versions.ts).
+ * `npm run test:1.75` runs only these; `npm test` runs them as the `rclone-1.75` project next to the normal suites.
+ */
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+
+/** The suites that start rclone, run a second time through the translator. */
+export const translatedProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: 'rclone-1.75',
+    include: [
+      'tests/run.test.ts',
+      'tests/plan-command.test.ts',
+      'tests/faults.test.ts',
+      'tests/safety.test.ts',
+      'tests/bisync.test.ts',
+    ],
+    env: { RCLONE_JOBS_TEST_RCLONE: '1.75' },
+  },
+}
+
+export const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks',
+} as const
+
+export default defineConfig({
+  test: { ...shared, projects: [translatedProject] },
+})
