@@ -16,6 +16,8 @@ export const translatedProject: TestProjectInlineConfiguration = {
       'tests/faults.test.ts',
       'tests/safety.test.ts',
       'tests/bisync.test.ts',
+      'tests/trust.test.ts',
+      'tests/report-dir.test.ts',
     ],
     env: { RCLONE_JOBS_TEST_RCLONE: '1.75' },
   },

@@ -1,8 +1,8 @@
 // Benchmarks of the bundled action against plain rclone commands run the same way in the same run.
 // Needs node and rclone on PATH (and /usr/bin/time for peak memory). Prints ratios (medians over interleaved runs)
-// and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N]
+// and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N] [--large] [--only CASE]
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,6 +11,15 @@ const root = path.resolve(import.meta.dirname, '..')
 const bundle = path.join(root, 'dist/index.js')
 const runsArg = process.argv.indexOf('--runs')
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
+// --large adds the 1,000,000-file memory figure; --only N runs one numbered case (for a quick look).
+const LARGE = process.argv.includes('--large')
+const onlyArg = process.argv.indexOf('--only')
+const ONLY = onlyArg > 0 ? Number(process.argv[onlyArg + 1]) : undefined
+const runCase = (n) => ONLY === undefined || ONLY === n
+// Large trees go to tmpfs when there is one, so the figures measure the action, not the disk.
+const fast = existsSync('/dev/shm')
+  ? mkdtempSync('/dev/shm/rclone-jobs-bench-')
+  : mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-big-'))
 const work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-'))
 const lines = []
 const say = (s) => {
@@ -31,7 +40,10 @@ function writeTree(dir, files) {
   }
 }
 
-/** The action as a runner starts it; returns wall seconds and stdout. */
+// Reports the action process's own peak RSS (RUSAGE_SELF, not rclone's) on stderr when it exits.
+const RSS_HOOK = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss-kb='+process.resourceUsage().maxRSS+'\\n'))`
+
+/** The action as a runner starts it; returns wall seconds, stdout and the action process's peak RSS in KB. */
 function runAction(ws, inputs, { time = false } = {}) {
   const runner = path.join(ws, '.runner')
   rmSync(runner, { recursive: true, force: true })
@@ -49,13 +61,18 @@ function runAction(ws, inputs, { time = false } = {}) {
     'INPUT_RCLONE-VERSION': 'system',
   }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const cmd = time ? ['/usr/bin/time', ['-f', '%M', process.execPath, bundle]] : [process.execPath, [bundle]]
+  const args = time ? ['--import', RSS_HOOK, bundle] : [bundle]
   const t0 = process.hrtime.bigint()
-  const p = spawnSync(cmd[0], cmd[1], { cwd: ws, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const p = spawnSync(process.execPath, args, {
+    cwd: ws,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+  })
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   if (p.status !== 0)
     throw new Error(`the action failed (${p.status}):\n${p.stdout.slice(-3000)}\n${p.stderr.slice(-2000)}`)
-  const rssKb = time ? Number(p.stderr.trim().split('\n').at(-1)) : undefined
+  const rssKb = time ? Number(/maxrss-kb=(\d+)/.exec(p.stderr)?.[1]) : undefined
   return { seconds, stdout: p.stdout, rssKb }
 }
 
@@ -144,7 +161,7 @@ say(
 say('')
 
 // 1. Overhead: 20 small local jobs, max-parallel 1, vs the same rclone commands in a shell script.
-{
+if (runCase(1)) {
   const ws = path.join(work, 'overhead')
   const files = {}
   for (let j = 0; j < 20; j++) {
@@ -205,7 +222,7 @@ say('')
 }
 
 // 3. 1:N: one job to 3 loopback WebDAV servers, each transfer limited by bwlimit, vs the 3 commands in sequence.
-{
+if (runCase(3)) {
   const ws = path.join(work, 'fanout')
   const servers = []
   const config = []
@@ -261,48 +278,146 @@ say('')
   say('')
 }
 
-// 4. Validation at scale and cold start.
-{
-  const big = path.join(work, 'validate-1000')
-  const files = {}
-  for (let j = 0; j < 1000; j++) {
-    files[`jobs/team-${j % 10}/job-${j}.yml`] =
-      `description: job ${j}\nsource: remote:src/${j}\ndestinations:\n  - b2:backup/${j}\n  - path: s3:archive/${j}\n    options: { checksum: true }\nfilters:\n  include: ["*.jpg", "*.png"]\noptions:\n  transfers: 8\n  max-delete: 100\n`
+/** A tree of `n` small files in folders of 1,000, written fast. */
+function smallFiles(root, n) {
+  for (let d = 0; d * 1000 < n; d++) {
+    const dir = path.join(root, `d${String(d).padStart(4, '0')}`)
+    mkdirSync(dir, { recursive: true })
+    for (let f = d * 1000; f < Math.min(n, (d + 1) * 1000); f++)
+      writeFileSync(path.join(dir, `f${f}.txt`), `${f}\n`)
   }
-  writeTree(big, files)
+}
+
+// 4. Validation at scale: 1,000, 4,000 and 10,000 job files, each a cold process; growth should be linear.
+if (runCase(4)) {
+  const sizes = [1000, 4000, 10000]
+  const medians = {}
+  const rss = {}
+  for (const n of sizes) {
+    const ws = path.join(fast, `validate-${n}`)
+    const files = {}
+    for (let j = 0; j < n; j++) {
+      files[`jobs/team-${j % 20}/job-${j}.yml`] =
+        `description: job ${j}\nsource: remote:src/${j}\ndestinations:\n  - b2:backup/${j}\n  - path: s3:archive/${j}\n    options: { checksum: true }\nfilters:\n  include: ["*.jpg", "*.png"]\noptions:\n  transfers: 8\n  max-delete: 100\nschedule: "${j % 60} 3 * * *"\n`
+    }
+    writeTree(ws, files)
+    const t = []
+    const m = []
+    for (let i = 0; i < Math.min(RUNS, 5); i++) {
+      const r = runAction(ws, { command: 'validate' }, { time: true })
+      t.push(r.seconds)
+      m.push(r.rssKb)
+    }
+    medians[n] = median(t)
+    rss[n] = median(m)
+    rmSync(ws, { recursive: true, force: true })
+  }
   const small = path.join(work, 'validate-10')
   const few = {}
   for (let j = 0; j < 10; j++) few[`jobs/job-${j}.yml`] = `source: src/${j}\ndestinations: [dst/${j}]\n`
   writeTree(small, few)
-  const t1000 = []
   const t10 = []
-  const rss = []
-  for (let i = 0; i < RUNS; i++) {
-    t1000.push(runAction(big, { command: 'validate' }).seconds)
-    t10.push(runAction(small, { command: 'validate' }).seconds)
-    rss.push(runAction(big, { command: 'validate' }, { time: true }).rssKb)
-  }
   const node = []
   for (let i = 0; i < RUNS; i++) {
+    t10.push(runAction(small, { command: 'validate' }).seconds)
     const t0 = process.hrtime.bigint()
     spawnSync(process.execPath, ['-e', '0'])
     node.push(Number(process.hrtime.bigint() - t0) / 1e9)
   }
   const size = readFileSync(bundle).length
-  say('## 4. Validation at scale, cold start, memory')
+  say('## 4. Validation at scale (cold process, 2 destinations, filters, options and a cron per job)')
   say('')
-  say('| figure | median | target |')
-  say('| --- | ---: | --- |')
-  say(`| validate 1,000 job files (2,000 destinations), cold process | ${fmt(median(t1000))} s | < 1 s |`)
-  say(`| cold start: validate 10 job files | ${fmt(median(t10))} s | |`)
-  say(`| for scale: an empty \`node -e 0\` | ${fmt(median(node))} s | |`)
-  say(`| peak RSS, validate 1,000 job files | ${fmt(median(rss.filter(Boolean)) / 1024, 1)} MB | < 200 MB |`)
-  say(`| dist/index.js size | ${fmt(size / 1024, 0)} KiB | |`)
+  say('| job files | validate (s) | per 1,000 files (s) | action peak RSS (MB) | target |')
+  say('| ---: | ---: | ---: | ---: | --- |')
+  for (const n of sizes)
+    say(
+      `| ${n.toLocaleString('en')} | ${fmt(medians[n])} | ${fmt((medians[n] / n) * 1000)} | ${fmt(rss[n] / 1024, 1)} | ${n === 10000 ? '<= 3 s' : ''} |`,
+    )
+  say('')
+  say(
+    `Growth 1,000 → 10,000 files: **${fmt(medians[10000] / medians[1000], 2)}x** the time for 10x the files (linear is 10x; quadratic would be 100x).`,
+  )
+  say('')
+  say('| figure | median |')
+  say('| --- | ---: |')
+  say(`| cold start: validate 10 job files | ${fmt(median(t10))} s |`)
+  say(`| for scale: an empty \`node -e 0\` | ${fmt(median(node))} s |`)
+  say(`| dist/index.js size | ${fmt(size / 1024, 0)} KiB |`)
+  say('')
+}
+
+// 5. One sync of 100,000 small files on tmpfs: the action vs plain \`rclone sync -v\`, and the action's memory.
+if (runCase(5)) {
+  const N = 100_000
+  const ws = path.join(fast, 'big-sync')
+  writeTree(ws, { 'jobs/big.yml': 'source: src\ndestinations: [dst]\n' })
+  smallFiles(path.join(ws, 'src'), N)
+  const fresh = () => rmSync(path.join(ws, 'dst'), { recursive: true, force: true })
+  const rss = []
+  const plain = () => {
+    const t0 = process.hrtime.bigint()
+    // The runner reads a step's output through a pipe: plain rclone's log goes to one too.
+    const p = spawnSync('rclone', ['sync', '-v', 'src', 'dst'], {
+      cwd: ws,
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024 * 1024,
+    })
+    if (p.status !== 0) throw new Error(`plain rclone failed: ${p.stderr.slice(-2000)}`)
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9 }
+  }
+  const action = () => {
+    const r = runAction(ws, { 'max-parallel': '1' }, { time: true })
+    rss.push(r.rssKb)
+    return r
+  }
+  const runs = Math.min(RUNS, 5)
+  const r = pair(runs, action, plain, fresh)
+  const logBytes = runAction(ws, { 'max-parallel': '1' }).stdout.length
+  say(`## 5. One sync of ${N.toLocaleString('en')} small files (tmpfs, into an empty destination)`)
+  say('')
+  say('| action (s) | plain `rclone sync -v` (s) | ratio action/plain | min-max | target |')
+  say('| ---: | ---: | ---: | --- | --- |')
+  say(`| ${fmt(r.a)} | ${fmt(r.b)} | **${fmt(r.ratio)}x** | ${fmt(r.min)}-${fmt(r.max)} | <= 1.05x |`)
+  say('')
+  say(
+    `The action's log for this sync: ${fmt(logBytes / 1024, 0)} KiB (per-file lines bounded; the complete list is in report-dir). Action peak RSS: ${fmt(median(rss) / 1024, 1)} MB.`,
+  )
+  say('')
+  rmSync(ws, { recursive: true, force: true })
+}
+
+// 6. Memory against the number of files one sync touches: the action process's own peak RSS (not rclone's).
+if (runCase(6)) {
+  const sizes = LARGE ? [20_000, 100_000, 1_000_000] : [20_000, 100_000]
+  const rows = []
+  for (const n of sizes) {
+    const ws = path.join(fast, `rss-${n}`)
+    writeTree(ws, { 'jobs/big.yml': 'source: src\ndestinations: [dst]\n' })
+    smallFiles(path.join(ws, 'src'), n)
+    const m = []
+    for (let i = 0; i < (n >= 1_000_000 ? 1 : Math.min(RUNS, 3)); i++) {
+      rmSync(path.join(ws, 'dst'), { recursive: true, force: true })
+      m.push(runAction(ws, { 'max-parallel': '1' }, { time: true }).rssKb)
+    }
+    rows.push([n, median(m)])
+    rmSync(ws, { recursive: true, force: true })
+  }
+  say("## 6. The action's peak RSS against the number of files one sync touches")
+  say('')
+  say('| files | action peak RSS (MB) | target |')
+  say('| ---: | ---: | --- |')
+  for (const [n, kb] of rows) say(`| ${n.toLocaleString('en')} | ${fmt(kb / 1024, 1)} | <= 100 MB |`)
+  say('')
+  const [first, second] = rows
+  say(
+    `Growth ${first[0].toLocaleString('en')} → ${second[0].toLocaleString('en')} files: ${fmt((second[1] - first[1]) / 1024, 1)} MB (${fmt(((second[1] - first[1]) * 1024) / (second[0] - first[0]), 1)} bytes per file).${LARGE ? '' : ' Add `--large` for 1,000,000 files.'}`,
+  )
   say('')
 }
 
 say(
   `Whole benchmark: ${fmt((Date.now() - started) / 1000, 1)} s. Reproduce with \`npm run bench\` (needs rclone on PATH).`,
 )
-writeFileSync(path.join(root, 'bench/RESULTS.md'), `${lines.join('\n')}\n`)
+if (ONLY === undefined) writeFileSync(path.join(root, 'bench/RESULTS.md'), `${lines.join('\n')}\n`)
 rmSync(work, { recursive: true, force: true })
+rmSync(fast, { recursive: true, force: true })

@@ -798,6 +798,22 @@ class ByteLines {
   }
 }
 
+/**
+ * Bisync flags that v1.75.0 has and 1.60.1 does not (v1.64.0 and v1.66.0 cmd/bisync/cmd.go), which the action passes
+ * by default on versions that have them. 1.60.1 would refuse them as unknown flags, so they are dropped before it
+ * runs; what they change (retries after less serious errors, lock expiry, recovery after an interrupted run) is
+ * behaviour the end-to-end tests do not depend on. Any other unknown flag still fails, as it would on 1.60.1.
+ */
+const NEWER_BISYNC_FLAGS =
+  /^--(?:resilient|recover|max-lock|conflict-resolve|conflict-loser|conflict-suffix|compare)(?:=.*)?$/
+
+/** The arguments the real 1.60.1 is started with. */
+export function realArgs(argv) {
+  if (argv[0] !== 'bisync') return argv
+  const sep = argv.indexOf('--')
+  return argv.filter((a, i) => (sep >= 0 && i > sep) || !NEWER_BISYNC_FLAGS.test(a))
+}
+
 function main() {
   const argv = process.argv.slice(2)
   const real = findRealRclone()
@@ -808,7 +824,7 @@ function main() {
     process.exit(127)
   }
   const t = new Translator(argv)
-  const child = spawn(real, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(real, realArgs(argv), { stdio: ['ignore', 'pipe', 'pipe'] })
 
   // Signals go to rclone; the translator ends when it does.
   const forward = (sig) => {
