@@ -326,6 +326,7 @@ async function execute(
     env: deps.env,
     cwd: deps.cwd,
     now: deps.now,
+    logFile: () => spool.nextPath(),
     version,
     dependencies: validated.dependencies,
     events: {
@@ -494,17 +495,21 @@ function logEvents(
       s.command = oneLine(`$ rclone ${args.map(shellQuote).join(' ')}`)
       if (live) out.info(s.command)
     },
-    onLine(inv, line, entry) {
+    onLine(inv, line) {
       const s = states.get(inv)
       if (!s) return
-      if (!live && /Transferred:/.test(line))
-        out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line}`)
+      const entry = line.entry
       if (isFileLine(entry)) {
-        if (s.fileLines++ < FILE_LINES_IN_LOG) print(inv, s, line)
-      } else if (entry?.stats !== undefined || s.otherLines++ < OTHER_LINES_IN_LOG) print(inv, s, line)
+        if (s.fileLines++ < FILE_LINES_IN_LOG) print(inv, s, line.text)
+        return
+      }
+      if (entry?.stats !== undefined) {
+        if (!live) out.info(`  ${inv.job} → ${redactPath(inv.destination)}: ${line.text}`)
+        print(inv, s, line.text)
+      } else if (s.otherLines++ < OTHER_LINES_IN_LOG) print(inv, s, line.text)
     },
     onChange(inv, kind, path) {
-      states.get(inv)?.changes.write(JSON.stringify({ change: kind, path }))
+      states.get(inv)?.changes.write(`{"change":"${kind}","path":${JSON.stringify(path)}}`)
     },
     onFinish(inv, result) {
       const s = states.get(inv)

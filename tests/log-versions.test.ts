@@ -17,7 +17,7 @@ function fixture(file: string): string {
 /** Reads a fixture through a LineSplitter in uneven chunks, as a pipe delivers it. */
 function read(file: string): LogReader & { log: string[] } {
   const log: string[] = []
-  const reader = Object.assign(new LogReader({ onLine: (l) => log.push(l) }), { log })
+  const reader = Object.assign(new LogReader({ onLine: (l) => log.push(l.text) }), { log })
   const text = fixture(file)
   const split = new LineSplitter((l) => reader.addLine(l))
   for (let i = 0; i < text.length; i += 61) split.push(text.slice(i, i + 61))

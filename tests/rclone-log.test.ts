@@ -5,7 +5,7 @@ import { compareVersions } from '../src/rclone/versions.js'
 
 function collect(file: string): LogReader & { log: string[] } {
   const log: string[] = []
-  const c = Object.assign(new LogReader({ onLine: (l) => log.push(l) }), { log })
+  const c = Object.assign(new LogReader({ onLine: (l) => log.push(l.text) }), { log })
   const text = readFileSync(new URL(`./fixtures/logs/${file}`, import.meta.url), 'utf8')
   const split = new LineSplitter((l) => c.addLine(l))
   // Feed in uneven chunks, as a pipe delivers them.

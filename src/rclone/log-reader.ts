@@ -205,10 +205,30 @@ class FirstN {
   }
 }
 
+/**
+ * One line of rclone's output as the reader passes it on: its entry when it was JSON, and its readable text, made
+ * only when asked for (a log that prints 100 of 100,000 per-file lines formats 100).
+ */
+export class LogLine {
+  private formatted: string | undefined
+
+  constructor(
+    private readonly raw: string,
+    readonly entry: RcloneLogEntry | undefined,
+  ) {}
+
+  /** The line as rclone's text log would show it, on one line. */
+  get text(): string {
+    if (this.formatted === undefined)
+      this.formatted = this.entry ? formatLogEntry(this.entry) : oneLine(this.raw.replace(ANSI, ''))
+    return this.formatted
+  }
+}
+
 /** Callbacks of the reader. */
 export interface ReaderEvents {
-  /** Each readable line (debug entries are read, not shown), with its entry when it was JSON. */
-  readonly onLine?: (line: string, entry: RcloneLogEntry | undefined) => void
+  /** Each readable line (debug entries are read, not shown). */
+  readonly onLine?: (line: LogLine) => void
   /** Each file change, as it is read. */
   readonly onChange?: (kind: ChangeKind, path: string) => void
 }
@@ -271,7 +291,7 @@ export class LogReader {
       if (this.text.length > READER_LIMITS.text) this.text.shift()
       const err = textError(line)
       if (err !== undefined) this.addError(err)
-      this.events.onLine?.(oneLine(line.replace(ANSI, '')), undefined)
+      this.events.onLine?.(new LogLine(line, undefined))
       return
     }
     if (e.stats) {
@@ -293,7 +313,7 @@ export class LogReader {
     }
     // Debug lines (plans ask for them) are read, not shown: they would drown the log.
     if (e.level === 'debug') return
-    this.events.onLine?.(formatLogEntry(e), e)
+    this.events.onLine?.(new LogLine(line, e))
   }
 }
 

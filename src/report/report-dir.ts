@@ -99,8 +99,13 @@ export class SpoolDir {
 
   /** A new spool file. */
   next(): LineFile {
+    return new LineFile(this.nextPath())
+  }
+
+  /** A path for a new file in the folder, not created. */
+  nextPath(): string {
     this.count++
-    return new LineFile(path.join(this.root, `${this.count}.log`))
+    return path.join(this.root, `${this.count}.log`)
   }
 
   /** Removes the folder. */

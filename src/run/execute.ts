@@ -8,7 +8,7 @@
 import type { Dependency } from '../jobs/validate.js'
 import { PlaceIndex } from '../places/place-index.js'
 import { describeExitCode } from '../rclone/exit-codes.js'
-import type { ChangeKind, RcloneLogEntry } from '../rclone/log-reader.js'
+import type { ChangeKind, LogLine } from '../rclone/log-reader.js'
 import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { Invocation } from './plan.js'
 
@@ -46,8 +46,8 @@ export interface ExecuteHooks {
   onStart?(inv: Invocation): void
   /** The exact arguments rclone is started with, after the hooks. */
   onCommand?(inv: Invocation, args: readonly string[]): void
-  /** A readable log line, with its JSON entry when it was one. */
-  onLine?(inv: Invocation, line: string, entry: RcloneLogEntry | undefined): void
+  /** A readable log line (its text is made when asked for). */
+  onLine?(inv: Invocation, line: LogLine): void
   /** A file the invocation copied, updated or deleted (or would, in a plan). */
   onChange?(inv: Invocation, kind: ChangeKind, path: string): void
   onFinish?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome | undefined): void
@@ -86,6 +86,8 @@ export interface ExecuteOptions {
   readonly events?: ExecuteHooks
   /** Guards and state steps, applied in order before and after each invocation. */
   readonly hooks?: readonly InvocationHook[]
+  /** A fresh file path for an invocation's log (rclone writes it, the runner reads it in blocks); none: a pipe. */
+  readonly logFile?: () => string
   /** The rclone version, for what its exit codes mean. */
   readonly version?: string
   /** For each job, the jobs that must finish (and succeed) before it starts. */
@@ -289,12 +291,12 @@ export async function executeInvocations(
           }
         } else {
           options.events?.onCommand?.(inv, args)
+          const logFile = options.logFile?.()
           outcome = await options.runner(args, {
             env: options.env,
             cwd: options.cwd,
-            onLine: options.events?.onLine
-              ? (line, entry) => options.events?.onLine?.(inv, line, entry)
-              : undefined,
+            ...(logFile ? { logFile } : {}),
+            onLine: options.events?.onLine ? (line) => options.events?.onLine?.(inv, line) : undefined,
             onChange: options.events?.onChange
               ? (kind, path) => options.events?.onChange?.(inv, kind, path)
               : undefined,

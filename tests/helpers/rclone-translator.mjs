@@ -45,7 +45,7 @@
  *   lines, one error), not from rclone's counters, which 1.60.1 never prints there.
  */
 import { spawn } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readSync, statSync, writeSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -191,6 +191,8 @@ export function parseArgs(argv) {
         o.color = String(value).toUpperCase()
         break
       case 'log-file':
+        o.logFile = String(value)
+        break
       case 'syslog':
         o.logFile = true
         break
@@ -807,11 +809,22 @@ class ByteLines {
 const NEWER_BISYNC_FLAGS =
   /^--(?:resilient|recover|max-lock|conflict-resolve|conflict-loser|conflict-suffix|compare)(?:=.*)?$/
 
-/** The arguments the real 1.60.1 is started with. */
+/**
+ * The arguments the real 1.60.1 is started with. `--log-file` is the translator's to honour: the real rclone logs to
+ * stderr, where the translator reads and rewrites it, and the translator writes the result to the file.
+ */
 export function realArgs(argv) {
-  if (argv[0] !== 'bisync') return argv
   const sep = argv.indexOf('--')
-  return argv.filter((a, i) => (sep >= 0 && i > sep) || !NEWER_BISYNC_FLAGS.test(a))
+  const out = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (sep >= 0 && i > sep) out.push(a)
+    else if (a.startsWith('--log-file=')) continue
+    else if (a === '--log-file') i++
+    else if (argv[0] === 'bisync' && NEWER_BISYNC_FLAGS.test(a)) continue
+    else out.push(a)
+  }
+  return out
 }
 
 function main() {
@@ -852,15 +865,18 @@ function main() {
     versionHead = undefined
   })
 
+  // With --log-file, rclone v1.75.0 writes its log there (fs/log/log.go: the file replaces stderr).
+  const logFd = typeof t.args.logFile === 'string' ? openSync(t.args.logFile, 'a') : undefined
+  const errWrite = (data) => (logFd === undefined ? process.stderr.write(data) : writeSync(logFd, data))
   const err = new ByteLines((bytes, newline) => {
     const text = bytes.toString('utf8')
     const lines = t.line(text)
     if (lines.length === 1 && lines[0] === text) {
       // Unchanged: the original bytes, even when they are not valid UTF-8.
-      process.stderr.write(newline ? Buffer.concat([bytes, Buffer.from('\n')]) : bytes)
+      errWrite(newline ? Buffer.concat([bytes, Buffer.from('\n')]) : bytes)
       return
     }
-    for (const l of lines) process.stderr.write(`${l}\n`)
+    for (const l of lines) errWrite(`${l}\n`)
   })
   child.stderr.on('data', (chunk) => err.push(chunk))
 
@@ -883,7 +899,8 @@ function main() {
       process.kill(process.pid, signal ?? 'SIGTERM')
       return
     }
-    for (const l of t.finish(code)) process.stderr.write(`${l}\n`)
+    for (const l of t.finish(code)) errWrite(`${l}\n`)
+    if (logFd !== undefined) closeSync(logFd)
     process.exitCode = t.exitCode(code)
   })
 }
