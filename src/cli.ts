@@ -88,5 +88,6 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
     failFast: values['fail-fast'] ?? false,
     bisyncState: values['bisync-state'] ?? '',
     shards: 0,
+    timeBudgetMs: undefined,
   })
 }

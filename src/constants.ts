@@ -10,6 +10,7 @@ export const Inputs = {
   BisyncState: 'bisync-state',
   Shards: 'shards',
   FailFast: 'fail-fast',
+  TimeBudget: 'time-budget',
 } as const
 
 /** Output names. */
@@ -21,7 +22,7 @@ export const Outputs = {
 } as const
 
 /** The commands of the `command` input. */
-export const COMMANDS = ['validate', 'plan', 'run'] as const
+export const COMMANDS = ['validate', 'plan', 'run', 'check'] as const
 /** One of the commands. */
 export type Command = (typeof COMMANDS)[number]
 

@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import { z } from 'zod'
 import { COMMANDS, DEFAULT_MAX_PARALLEL, DEFAULT_RCLONE_VERSION, Inputs } from './constants.js'
+import { durationMs } from './jobs/durations.js'
 
 const inputsSchema = z.object({
   command: z.enum(COMMANDS, { message: `"command" must be one of ${COMMANDS.join(', ')}` }),
@@ -32,6 +33,12 @@ const inputsSchema = z.object({
   bisyncState: z
     .string()
     .refine((v) => !v.startsWith('-'), { message: '"bisync-state" must not begin with "-"' }),
+  timeBudgetMs: z
+    .string()
+    .refine((v) => v === '' || durationMs(v) !== undefined, {
+      message: '"time-budget" must be a duration such as 5h30m, 90m or 45s',
+    })
+    .transform((v) => (v === '' ? undefined : durationMs(v))),
 })
 
 /** The parsed inputs. */
@@ -65,6 +72,7 @@ export function getInputs(): ActionInputs {
     failFast: boolInput(Inputs.FailFast, false),
     bisyncState: core.getInput(Inputs.BisyncState),
     shards: core.getInput(Inputs.Shards).trim() || '0',
+    timeBudgetMs: core.getInput(Inputs.TimeBudget).trim(),
   }
   const parsed = inputsSchema.safeParse(raw)
   if (!parsed.success) throw new UserError(parsed.error.issues.map((i) => i.message).join('; '))

@@ -93,6 +93,9 @@ export const optionsSchema = z
       .describe('--ignore-existing: skip all files that exist on the destination'),
     'max-transfer': sizeOrNumber.describe('--max-transfer: maximum size of data to transfer'),
     'max-duration': duration.describe('--max-duration: maximum duration rclone will transfer data for'),
+    'cutoff-mode': z
+      .enum(['hard', 'soft', 'cautious'])
+      .describe('--cutoff-mode: what happens at max-duration and at the time-budget input: hard, soft, cautious'),
   })
   .partial()
   .describe('Advanced settings: each maps to the rclone flag of the same name')
@@ -167,6 +170,34 @@ export const bisyncSchema = z
   .partial()
   .describe('Settings of rclone bisync only')
 
+/** A retention age for `versions.keep`: a number with a unit (`30d`, `12h`, `2w`, `6M`, `1y`). */
+export const KEEP_PATTERN = /^(?:\d+(?:\.\d+)?)(?:s|m|h|d|w|M|y)$/
+
+/** Keep what a run deletes or overwrites, in timestamped folders, pruned after `keep`. */
+export const versionsSchema = z
+  .strictObject({
+    keep: z
+      .string()
+      .regex(KEEP_PATTERN, {
+        message: 'must be an age such as 30d, 12h, 2w, 6M or 1y (a number and one unit of s, m, h, d, w, M, y)',
+      })
+      .describe('how long a version folder is kept: folders older than this are purged after a successful run'),
+    path: rclonePath
+      .optional()
+      .describe('where the version folders go; default: the destination path with ".versions" appended'),
+  })
+  .describe(
+    'keep what a run deletes or overwrites in {path}/{run time, UTC, YYYY-MM-DDTHHMMSSZ}/ (rclone --backup-dir)',
+  )
+
+/** A healthchecks.io-style ping URL, or `env:NAME` to read it from a variable. */
+export const healthcheckSchema = z
+  .string()
+  .regex(/^(?:https?:\/\/\S+|env:[A-Za-z_][A-Za-z0-9_]*)$/, {
+    message: 'must be an http(s) URL or env:NAME (the URL is in the variable NAME)',
+  })
+  .describe('pings {url}/start, {url} on success, {url}/fail otherwise (healthchecks.io protocol); env:NAME reads the URL')
+
 /** A destination: an rclone path, or a path with options and filters that override the job's. */
 export const destinationSchema = z.union([
   rclonePath,
@@ -216,6 +247,8 @@ export const jobSchema = z
       .default(false)
       .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
     bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
+    versions: versionsSchema.optional(),
+    healthcheck: healthcheckSchema.optional(),
     needs: z
       .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
       .min(1, { message: 'must list at least one job name (or leave needs out)' })
@@ -223,6 +256,27 @@ export const jobSchema = z
       .describe('job names that run, and succeed, before this job in the same run'),
   })
   .superRefine((job, ctx) => {
+    if (job.versions !== undefined) {
+      const backupAt = job.options['backup-dir'] !== undefined ? ['options', 'backup-dir'] : undefined
+      const destAt = job.destinations.findIndex(
+        (d) => typeof d === 'object' && d.options?.['backup-dir'] !== undefined,
+      )
+      const at = backupAt ?? (destAt >= 0 ? ['destinations', destAt, 'options', 'backup-dir'] : undefined)
+      if (at !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: 'backup-dir and versions both say where replaced files go; keep one (versions adds dated folders and pruning)',
+        })
+      if (job.mode === 'bisync')
+        ctx.addIssue({ code: 'custom', path: ['versions'], message: 'versions applies to sync and copy; bisync has its own backup-dir1/backup-dir2' })
+      if (job.versions.path !== undefined && job.destinations.length > 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', 'path'],
+          message: `versions.path would be shared by ${job.destinations.length} destinations, whose versions of one file would overwrite each other; leave path out (each destination then keeps its versions beside it, in <destination>.versions)`,
+        })
+    }
     if (job.mode === 'bisync') return
     if (job.resync)
       ctx.addIssue({ code: 'custom', path: ['resync'], message: 'resync applies to mode: bisync only' })

@@ -94,7 +94,7 @@ const STATUS_ICON: Record<ResultEntry['status'], string> = {
 
 /** What the summary is about. */
 export interface SummaryInput {
-  readonly command: 'validate' | 'plan' | 'run'
+  readonly command: 'validate' | 'plan' | 'run' | 'check'
   readonly results: readonly InvocationResult[]
   readonly diagnostics: readonly Diagnostic[]
   readonly rcloneVersion?: string
@@ -115,7 +115,7 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
   const failed = input.results.filter((r) => r.status === 'failed').length
   const ok = input.results.filter((r) => r.status === 'success').length
   const skippedCount = input.results.filter((r) => r.status === 'skipped').length
-  const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run' }[input.command]
+  const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run', check: 'check' }[input.command]
   out.add(`## rclone-jobs: ${title}\n\n`)
   const facts = [
     `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
