@@ -11,10 +11,11 @@ import * as core from '@actions/core'
 import { Outputs } from './constants.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
+import { goDuration } from './jobs/durations.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './jobs/load.js'
 import { scheduleWarnings, workflowCrons } from './jobs/schedule.js'
 import { parseJobPatterns, type Selection, selectJobs, type Trigger } from './jobs/select.js'
-import { type ValidationResult, validateDocuments } from './jobs/validate.js'
+import { type ValidationResult, type ValidJob, validateDocuments } from './jobs/validate.js'
 import type { PlaceContext } from './places/place.js'
 import { remoteLookup } from './places/remotes.js'
 import { versionProblems } from './rclone/features.js'
@@ -25,6 +26,7 @@ import { prepareConfig } from './rclone/secrets.js'
 import { type PlannedChanges, plannedChanges, planSection } from './report/plan-report.js'
 import { LineFile, ReportDir, readLines, SpoolDir } from './report/report-dir.js'
 import { actionsReporter, type Reporter } from './report/reporter.js'
+import { checkSection, versionsSection } from './report/sections.js'
 import {
   buildSummary,
   failedJobs,
@@ -34,6 +36,7 @@ import {
   SUMMARY_LIMIT_BYTES,
 } from './report/summary.js'
 import { bisyncHook, storeOverlaps } from './run/bisync.js'
+import { checkHook } from './run/check.js'
 import {
   type ExecuteHooks,
   executeInvocations,
@@ -43,7 +46,10 @@ import {
 } from './run/execute.js'
 import { matrixFor } from './run/fan-out.js'
 import { deletionGuards } from './run/guards.js'
-import { type Invocation, planInvocations } from './run/plan.js'
+import { HealthPings, resolvePingUrl } from './run/healthcheck.js'
+import { type Invocation, planChecks, planInvocations } from './run/plan.js'
+import { timeLimitHook } from './run/time-budget.js'
+import { versionsHook } from './run/versions.js'
 
 /** What `run` needs from the outside world; tests and the CLI pass their own. */
 export interface RunDeps {
@@ -57,6 +63,8 @@ export interface RunDeps {
   readonly reporter?: Reporter
   /** Steps around each invocation (guards, state), added to the built-in ones. */
   readonly hooks?: readonly InvocationHook[]
+  /** When the step started (the time budget counts from it; `versions` folders are named after it). */
+  readonly startedAt?: number
 }
 
 /** The dependencies of a real run on a runner. */
@@ -158,9 +166,10 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
       remote: remoteLookup(inputs.rcloneConfig, env),
       realpath: cachedRealpath(),
     }
-    const checked = await loadAndValidate(inputs, { ...deps, env }, context, out)
+    const started = { ...deps, env, startedAt: deps.startedAt ?? deps.now() }
+    const checked = await loadAndValidate(inputs, started, context, out)
     if (checked.done) return checked.done
-    return await execute(inputs, { ...deps, env }, context, checked, out)
+    return await execute(inputs, started, context, checked, out)
   } finally {
     await config.cleanup()
   }
@@ -250,7 +259,7 @@ async function loadAndValidate(
     return {
       ...checked,
       done: await finish({ success: true, message: '', results: [], diagnostics }, undefined, [
-        jobListSection(validated.jobs, SUMMARY_LIMIT_BYTES / 2),
+        jobListSection(validated.jobs, SUMMARY_LIMIT_BYTES / 2, deps.now()),
       ]),
     }
   }
@@ -308,9 +317,15 @@ async function execute(
     )
   }
 
-  const invocations = planInvocations(selection.selected, { dryRun, rcloneVersion: version })
+  const command = inputs.command
+  const settings = { dryRun, rcloneVersion: version, runStartedAt: deps.startedAt ?? deps.now() }
+  const invocations =
+    command === 'check'
+      ? planChecks(selection.selected, settings)
+      : planInvocations(selection.selected, settings)
+  const verb = { plan: 'Planning', run: 'Running', check: 'Checking', validate: 'Validating' }[command]
   out.info(
-    `${dryRun ? 'Planning' : 'Running'} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}`,
+    `${verb} ${plural(invocations.length, 'invocation')} with max-parallel ${inputs.maxParallel}${inputs.failFast ? ', fail-fast' : ''}${inputs.timeBudgetMs !== undefined ? `, time budget ${goDuration(inputs.timeBudgetMs)}` : ''}`,
   )
   const changes = new Map<Invocation, PlannedChanges>()
   const temp = deps.env.RUNNER_TEMP || os.tmpdir()
@@ -319,6 +334,40 @@ async function execute(
   const spool = new SpoolDir(path.join(temp, `rclone-jobs-spool-${stamp}`))
   out.setOutput(Outputs.ReportDir, report.root)
   const events = logEvents(out, inputs.maxParallel, { report, spool })
+  const pings = command === 'run' ? healthPings(selection.selected, invocations, deps.env, out) : undefined
+  const timeLimits = timeLimitHook({
+    budgetMs: command === 'plan' ? undefined : inputs.timeBudgetMs,
+    startedAt: deps.startedAt ?? deps.now(),
+    now: deps.now,
+    version,
+  })
+  const hooks: InvocationHook[] =
+    command === 'check'
+      ? [
+          timeLimits,
+          checkHook({
+            combinedFile: () => spool.nextPath(),
+            onPath: (inv, kind, p) => events.onCheckPath(inv, kind, p),
+          }),
+        ]
+      : [
+          deletionGuards(runner, { env: deps.env, cwd: deps.cwd, dryRun }),
+          timeLimits,
+          ...(deps.hooks ?? []),
+          versionsHook(runner, { env: deps.env, cwd: deps.cwd, dryRun, now: deps.now }),
+          // The bisync hook comes last: it takes a lock that only its own `after` releases.
+          bisyncHook(runner, {
+            store: inputs.bisyncState,
+            tempDir: deps.env.RUNNER_TEMP,
+            env: deps.env,
+            cwd: deps.cwd,
+            dryRun,
+            version,
+            remote: context.remote,
+            owner: deps.env.GITHUB_RUN_ID ? `run ${deps.env.GITHUB_RUN_ID}` : undefined,
+          }),
+        ]
+  if (pings) hooks.unshift({ before: async (inv) => void (await pings.start(inv)) })
   const results = await executeInvocations(invocations, {
     runner,
     maxParallel: inputs.maxParallel,
@@ -333,25 +382,13 @@ async function execute(
       ...events,
       onFinish(inv, result, outcome) {
         if (dryRun && outcome) changes.set(inv, plannedChanges(outcome))
+        pings?.finish(inv, result)
         events.onFinish?.(inv, result, outcome)
       },
     },
-    // The bisync hook comes last: it takes a lock that only its own `after` releases.
-    hooks: [
-      deletionGuards(runner, { env: deps.env, cwd: deps.cwd, dryRun }),
-      ...(deps.hooks ?? []),
-      bisyncHook(runner, {
-        store: inputs.bisyncState,
-        tempDir: deps.env.RUNNER_TEMP,
-        env: deps.env,
-        cwd: deps.cwd,
-        dryRun,
-        version,
-        remote: context.remote,
-        owner: deps.env.GITHUB_RUN_ID ? `run ${deps.env.GITHUB_RUN_ID}` : undefined,
-      }),
-    ],
+    hooks,
   })
+  await pings?.settle()
   events.close()
   spool.remove()
   const planned = results.map((r, i) => {
@@ -367,21 +404,56 @@ async function execute(
           })),
           SUMMARY_LIMIT_BYTES / 2,
         ),
+        versionsSection(planned),
       ]
-    : []
+    : command === 'check'
+      ? [checkSection(planned, SUMMARY_LIMIT_BYTES / 2)]
+      : [versionsSection(planned)]
   const all = [...planned, ...excludedResults]
   report.writeResults(resultEntries(all))
   const failedCount = results.filter((r) => r.status === 'failed').length
   return finish(
     {
       success: failedCount === 0,
-      message: `${failedCount} of ${plural(results.length, 'rclone invocation')} ${dryRun ? 'would fail or be refused' : 'failed'}: ${failedJobs(results).join(', ')}`,
+      message:
+        command === 'check'
+          ? `${failedCount} of ${plural(results.length, 'destination')} do not match their source: ${failedJobs(results).join(', ')}`
+          : `${failedCount} of ${plural(results.length, 'rclone invocation')} ${dryRun ? 'would fail or be refused' : 'failed'}: ${failedJobs(results).join(', ')}`,
       results: all,
       diagnostics,
     },
     version,
     sections,
   )
+}
+
+/** The health pings of the jobs that have a `healthcheck`; each URL is masked before anything is printed. */
+function healthPings(
+  jobs: readonly ValidJob[],
+  invocations: readonly Invocation[],
+  env: NodeJS.ProcessEnv,
+  out: Reporter,
+): HealthPings | undefined {
+  const urls = new Map<string, string>()
+  for (const j of jobs) {
+    if (j.job.healthcheck === undefined) continue
+    const r = resolvePingUrl(j.job.healthcheck, env)
+    if (r.problem !== undefined) {
+      out.warning(`${j.name}: ${r.problem}`, { title: `rclone-jobs: ${j.name}` })
+      continue
+    }
+    if (r.url === undefined) continue
+    // A ping URL is a credential: anyone with it can report the job healthy.
+    out.mask(r.url)
+    urls.set(j.name, r.url)
+  }
+  if (urls.size === 0) return undefined
+  return new HealthPings(urls, invocations, {
+    warn: (m) => out.warning(m),
+    info: (m) => out.info(m),
+    scrub: (t) => out.scrub(t),
+    show: redactPath,
+  })
 }
 
 /**
@@ -460,7 +532,7 @@ function logEvents(
   out: Reporter,
   maxParallel: number,
   files: { report: ReportDir; spool: SpoolDir },
-): ExecuteHooks & { close(): void } {
+): ExecuteHooks & { close(): void; onCheckPath(inv: Invocation, kind: string, path: string): void } {
   const live = maxParallel === 1
   const label = (inv: Invocation) => `${inv.job} → ${redactPath(inv.destination)} (${inv.mode})`
   interface State {
@@ -511,11 +583,14 @@ function logEvents(
     onChange(inv, kind, path) {
       states.get(inv)?.changes.write(`{"change":"${kind}","path":${JSON.stringify(path)}}`)
     },
+    onCheckPath(inv, kind, path) {
+      states.get(inv)?.changes.write(`{"check":"${kind}","path":${JSON.stringify(path)}}`)
+    },
     onFinish(inv, result) {
       const s = states.get(inv)
       states.delete(inv)
       s?.changes.close()
-      const icon = { success: '✓', failed: '✗', skipped: '–' }[result.status]
+      const icon = { success: '✓', failed: '✗', skipped: '–', incomplete: '⚠' }[result.status]
       const verdict = `${icon} ${label(inv)}: ${result.status}${result.reason ? ` (${result.reason})` : ''}, ${count(result.transfers)} transferred, ${count(result.deletes)} deleted, ${count(result.errors)} errors, ${result.durationSeconds}s`
       const hidden: string[] = []
       if (s && s.fileLines > FILE_LINES_IN_LOG)
@@ -544,6 +619,8 @@ function logEvents(
       }
       if (result.status === 'failed')
         out.error(`${label(inv)}: ${result.reason ?? 'failed'}`, { title: `rclone-jobs: ${inv.job}` })
+      if (result.status === 'incomplete')
+        out.warning(`${label(inv)}: ${result.reason ?? 'incomplete'}`, { title: `rclone-jobs: ${inv.job}` })
     },
     close() {
       for (const s of states.values()) {

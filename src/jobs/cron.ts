@@ -69,3 +69,61 @@ function value(text: string, spec: (typeof FIELDS)[number]): number | undefined 
 export function normalizeCron(cron: string): string {
   return cron.trim().split(/\s+/).join(' ').toUpperCase()
 }
+
+/** The set of values a valid field allows. */
+function allowed(field: string, spec: (typeof FIELDS)[number]): Set<number> {
+  const out = new Set<number>()
+  for (const item of field.split(',')) {
+    const [range, stepText] = item.split('/')
+    const step = stepText === undefined ? 1 : Number(stepText)
+    let lo: number = spec.min
+    let hi: number = spec.max
+    if (range !== '*') {
+      const [a, b] = (range ?? '').split('-')
+      lo = value(a as string, spec) as number
+      hi = b === undefined ? (stepText === undefined ? lo : spec.max) : (value(b, spec) as number)
+    }
+    for (let v = lo; v <= hi; v += step) out.add(v)
+  }
+  return out
+}
+
+/**
+ * When a valid cron fires next after `from` (ms), in UTC as GitHub schedules run; undefined when it never fires in
+ * the next 5 years (`0 0 30 2 *`). Day of month and day of week combine as in cron: when both are restricted, either
+ * one matching is enough.
+ */
+export function nextRun(expr: string, from: number): number | undefined {
+  if (cronProblem(expr) !== undefined) return undefined
+  const f = expr.trim().split(/\s+/)
+  const [minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) => allowed(f[i] as string, spec))
+  const dayStar = f[2] === '*'
+  const weekStar = f[4] === '*'
+  const d = new Date(Math.floor(from / 60_000) * 60_000 + 60_000)
+  const limit = from + 5 * 366 * 86_400_000
+  while (d.getTime() <= limit) {
+    if (!months?.has(d.getUTCMonth() + 1)) {
+      d.setUTCMonth(d.getUTCMonth() + 1, 1)
+      d.setUTCHours(0, 0, 0, 0)
+      continue
+    }
+    const dom = days?.has(d.getUTCDate()) ?? false
+    const dow = weekdays?.has(d.getUTCDay()) ?? false
+    const dayOk = dayStar && weekStar ? true : dayStar ? dow : weekStar ? dom : dom || dow
+    if (!dayOk) {
+      d.setUTCDate(d.getUTCDate() + 1)
+      d.setUTCHours(0, 0, 0, 0)
+      continue
+    }
+    if (!hours?.has(d.getUTCHours())) {
+      d.setUTCHours(d.getUTCHours() + 1, 0, 0, 0)
+      continue
+    }
+    if (!minutes?.has(d.getUTCMinutes())) {
+      d.setUTCMinutes(d.getUTCMinutes() + 1, 0, 0)
+      continue
+    }
+    return d.getTime()
+  }
+  return undefined
+}

@@ -95,7 +95,9 @@ export const optionsSchema = z
     'max-duration': duration.describe('--max-duration: maximum duration rclone will transfer data for'),
     'cutoff-mode': z
       .enum(['hard', 'soft', 'cautious'])
-      .describe('--cutoff-mode: what happens at max-duration and at the time-budget input: hard, soft, cautious'),
+      .describe(
+        '--cutoff-mode: what happens at max-duration and at the time-budget input: hard, soft, cautious',
+      ),
   })
   .partial()
   .describe('Advanced settings: each maps to the rclone flag of the same name')
@@ -179,9 +181,12 @@ export const versionsSchema = z
     keep: z
       .string()
       .regex(KEEP_PATTERN, {
-        message: 'must be an age such as 30d, 12h, 2w, 6M or 1y (a number and one unit of s, m, h, d, w, M, y)',
+        message:
+          'must be an age such as 30d, 12h, 2w, 6M or 1y (a number and one unit of s, m, h, d, w, M, y)',
       })
-      .describe('how long a version folder is kept: folders older than this are purged after a successful run'),
+      .describe(
+        'how long a version folder is kept: folders older than this are purged after a successful run',
+      ),
     path: rclonePath
       .optional()
       .describe('where the version folders go; default: the destination path with ".versions" appended'),
@@ -196,7 +201,9 @@ export const healthcheckSchema = z
   .regex(/^(?:https?:\/\/\S+|env:[A-Za-z_][A-Za-z0-9_]*)$/, {
     message: 'must be an http(s) URL or env:NAME (the URL is in the variable NAME)',
   })
-  .describe('pings {url}/start, {url} on success, {url}/fail otherwise (healthchecks.io protocol); env:NAME reads the URL')
+  .describe(
+    'pings {url}/start, {url} on success, {url}/fail otherwise (healthchecks.io protocol); env:NAME reads the URL',
+  )
 
 /** A destination: an rclone path, or a path with options and filters that override the job's. */
 export const destinationSchema = z.union([
@@ -266,10 +273,15 @@ export const jobSchema = z
         ctx.addIssue({
           code: 'custom',
           path: at,
-          message: 'backup-dir and versions both say where replaced files go; keep one (versions adds dated folders and pruning)',
+          message:
+            'backup-dir and versions both say where replaced files go; keep one (versions adds dated folders and pruning)',
         })
       if (job.mode === 'bisync')
-        ctx.addIssue({ code: 'custom', path: ['versions'], message: 'versions applies to sync and copy; bisync has its own backup-dir1/backup-dir2' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions'],
+          message: 'versions applies to sync and copy; bisync has its own backup-dir1/backup-dir2',
+        })
       if (job.versions.path !== undefined && job.destinations.length > 1)
         ctx.addIssue({
           code: 'custom',

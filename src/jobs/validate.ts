@@ -10,6 +10,7 @@ import { type Place, type PlaceContext, placeOf, relate, relationWords } from '.
 import { PlaceIndex } from '../places/place-index.js'
 import { credentialKeys } from '../places/rclone-path.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
+import { durationMs } from './durations.js'
 import type { JobDocument } from './load.js'
 import { type Filters, type Job, jobSchema, type Options } from './schema.js'
 
@@ -25,6 +26,14 @@ export interface ResolvedDestination {
   readonly keyPath: readonly PropertyKey[]
   /** Where its `backup-dir` points, when it has one. */
   readonly backupPlace?: Place
+  /** The job's `versions`, for this destination: where the dated folders go, and for how long they are kept. */
+  readonly versions?: { readonly path: string; readonly place: Place; readonly keepMs: number }
+}
+
+/** The default `versions.path`: the destination's own path with `.versions` appended (`b2:bk/photos.versions`). */
+export function defaultVersionsPath(destination: string): string {
+  if (destination.endsWith(':')) return `${destination}.versions`
+  return `${destination.replace(/[\\/]+$/, '')}.versions`
 }
 
 /** A valid job, with where it was written. */
@@ -125,6 +134,7 @@ export function validateDocuments(
       const own = typeof d === 'string' ? { path: d } : d
       const options = { ...job.options, ...(own.options ?? {}) }
       const backup = options['backup-dir']
+      const versionsPath = job.versions ? (job.versions.path ?? defaultVersionsPath(own.path)) : undefined
       return {
         path: own.path,
         index,
@@ -133,6 +143,15 @@ export function validateDocuments(
         place: placeOf(own.path, context),
         keyPath: typeof d === 'string' ? ['destinations', index] : ['destinations', index, 'path'],
         ...(backup !== undefined ? { backupPlace: placeOf(backup, context) } : {}),
+        ...(versionsPath !== undefined && job.versions
+          ? {
+              versions: {
+                path: versionsPath,
+                place: placeOf(versionsPath, context),
+                keepMs: durationMs(job.versions.keep, true) ?? 0,
+              },
+            }
+          : {}),
       }
     })
     candidates.push({
@@ -412,6 +431,40 @@ function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
         }
         check({ job: j, index: d.index, keyPath, what: `backup-dir of destinations[${d.index}]` }, place)
       }
+    }
+  }
+  // Version folders: on the destination's own storage (rclone moves files there server-side), and apart from every
+  // place any job reads or writes (a sync there would delete the versions; a source there would copy them on).
+  const sources = new PlaceIndex<ValidJob>()
+  for (const j of jobs) sources.add(j.sourcePlace, j)
+  for (const j of jobs) {
+    for (const d of j.destinations) {
+      if (d.versions === undefined) continue
+      const keyPath = j.job.versions?.path !== undefined ? ['versions', 'path'] : ['versions']
+      const what = `the versions folder of destinations[${d.index}] ("${d.versions.path}")`
+      if (d.versions.place.root !== d.place.root) {
+        error(
+          j,
+          keyPath,
+          `${what} is not on the same storage as the destination "${d.path}"; rclone moves replaced files there server-side, so it must be on the destination's remote`,
+        )
+      }
+      const own = relate(d.versions.place, d.place)
+      if (own !== undefined) {
+        error(
+          j,
+          keyPath,
+          `${what} ${relationWords(own)} the destination "${d.path}"; a sync there would delete the versions or copy them as files`,
+        )
+      }
+      for (const { value: other, relation } of sources.overlapping(d.versions.place)) {
+        error(
+          j,
+          keyPath,
+          `${what} ${relationWords(relation)} the source of job "${other.name}" (${other.file}:${other.line}); keep versions apart from every job's paths`,
+        )
+      }
+      check({ job: j, index: d.index, keyPath, what }, d.versions.place)
     }
   }
   return out

@@ -17,6 +17,8 @@ export interface AnnotationProps {
 export interface Reporter {
   /** Hides a secret value from everything printed after this call. */
   mask(secret: string): void
+  /** Text with every masked secret replaced, for what leaves the action by other ways (health pings). */
+  scrub(text: string): string
   info(message: string): void
   warning(message: string, props?: AnnotationProps): void
   error(message: string, props?: AnnotationProps): void
@@ -61,6 +63,7 @@ export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
       core.setSecret(s)
       r.add(s)
     },
+    scrub: (t) => r.scrub(t),
     info: (m) => core.info(r.scrub(m)),
     warning: (m, p) => core.warning(r.scrub(m), props(p)),
     error: (m, p) => core.error(r.scrub(m), props(p)),
@@ -89,6 +92,7 @@ export function consoleReporter(
   const out = (line: string) => print(r.scrub(line))
   return {
     mask: (s) => r.add(s),
+    scrub: (t) => r.scrub(t),
     info: (m) => out(m),
     warning: (m, p) => {
       if (p?.file === undefined) out(`warning: ${m}`)

@@ -2,6 +2,8 @@
  * Stage 5: what the user sees. Builds the step summary (always under GitHub's 1 MiB limit), the outputs and the
  * lines of the log. Pure: the caller writes them with @actions/core.
  */
+
+import { nextRun } from '../jobs/cron.js'
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
 import type { InvocationResult } from '../run/execute.js'
@@ -10,7 +12,14 @@ import type { InvocationResult } from '../run/execute.js'
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
 
 /** The `results` output entry: the numbers a later step can use, without the internal timing and log lines. */
-export type ResultEntry = Omit<InvocationResult, 'errorLines' | 'startedAt' | 'endedAt' | 'description'>
+export type ResultEntry = Omit<
+  InvocationResult,
+  'errorLines' | 'startedAt' | 'endedAt' | 'description' | 'check'
+> & {
+  readonly missingOnDestination?: number
+  readonly extraOnDestination?: number
+  readonly differ?: number
+}
 
 /** The public shape of each result, without internal timing fields. */
 export function resultEntries(results: readonly InvocationResult[]): ResultEntry[] {
@@ -30,6 +39,16 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
     ...(r.wouldCopy !== undefined
       ? { wouldCopy: r.wouldCopy, wouldUpdate: r.wouldUpdate, wouldDelete: r.wouldDelete }
       : {}),
+    // check: what differs, and the paths that could not be compared as `errors`.
+    ...(r.check
+      ? {
+          missingOnDestination: r.check.missingOnDestination,
+          extraOnDestination: r.check.extraOnDestination,
+          differ: r.check.differ,
+          errors: r.check.errors,
+        }
+      : {}),
+    ...(r.versions ? { versions: { folder: r.versions.folder, pruned: [...r.versions.pruned] } } : {}),
   }))
 }
 
@@ -90,6 +109,7 @@ const STATUS_ICON: Record<ResultEntry['status'], string> = {
   success: '✅ success',
   failed: '❌ failed',
   skipped: '⏭️ skipped',
+  incomplete: '⚠️ incomplete',
 }
 
 /** What the summary is about. */
@@ -218,17 +238,28 @@ export class BoundedText {
   }
 }
 
-/** The job list shown by `validate`: every job with its file, mode, paths and schedule, bounded. */
-export function jobListSection(jobs: readonly ValidJob[], limit: number): string {
+/** When a job next runs on a schedule, from its crons (GitHub schedules in UTC); empty without a schedule. */
+export function nextScheduled(j: ValidJob, now: number): string {
+  if (j.job.schedule === undefined || !j.job.enabled) return ''
+  const times = [j.job.schedule]
+    .flat()
+    .map((c) => nextRun(c, now))
+    .filter((t): t is number => t !== undefined)
+  if (times.length === 0) return 'never'
+  return `${new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/** The job list shown by `validate`: every job with its file, mode, paths, schedule and next run, bounded. */
+export function jobListSection(jobs: readonly ValidJob[], limit: number, now: number = Date.now()): string {
   if (jobs.length === 0) return ''
   const out = new BoundedText(limit)
   out.add(
-    '| job | file | mode | source | destinations | schedule | enabled |\n| --- | --- | --- | --- | --- | --- | --- |\n',
+    '| job | file | mode | source | destinations | schedule | next scheduled run | enabled |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
   )
   jobs.forEach((j, i) => {
     const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
     const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
-    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
+    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${nextScheduled(j, now)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
     if (!out.add(row)) out.omit(jobs.length - i, 'job')
   })
   out.add('\n')

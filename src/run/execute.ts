@@ -19,7 +19,8 @@ export interface InvocationResult {
   readonly description?: string
   readonly destination: string
   readonly mode: Invocation['mode']
-  readonly status: 'success' | 'failed' | 'skipped'
+  /** `incomplete`: cut by a time limit (max-duration, the time-budget input); a warning, the next run goes on. */
+  readonly status: 'success' | 'failed' | 'skipped' | 'incomplete'
   readonly exitCode: number | null
   /** The counts from rclone's final stats; null when rclone ran but no stats could be read (unknown, not zero). */
   readonly transfers: number | null
@@ -36,6 +37,10 @@ export interface InvocationResult {
   readonly wouldDelete?: number | null
   /** The last error lines rclone printed. */
   readonly errorLines?: readonly string[]
+  /** `versions`: this run's folder of replaced files, and the dated folders pruned (or, in a plan, that would be). */
+  readonly versions?: { readonly folder: string; readonly pruned: readonly string[] }
+  /** `check`: what differs between destination and source. */
+  readonly check?: CheckCounts
   /** Start and end, in ms from the clock, for scheduling checks and the log. */
   readonly startedAt?: number
   readonly endedAt?: number
@@ -53,9 +58,27 @@ export interface ExecuteHooks {
   onFinish?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome | undefined): void
 }
 
+/** What `check` found for one destination: counts of each kind and the first paths. */
+export interface CheckCounts {
+  readonly missingOnDestination: number
+  readonly extraOnDestination: number
+  readonly differ: number
+  readonly errors: number
+  readonly matching: number
+  readonly first: {
+    readonly missingOnDestination: readonly string[]
+    readonly extraOnDestination: readonly string[]
+    readonly differ: readonly string[]
+    readonly errors: readonly string[]
+  }
+}
+
+/** Changes a hook makes to a result after rclone ran. */
+export type ResultPatch = Partial<Omit<InvocationResult, 'job' | 'destination' | 'mode'>>
+
 /** A refusal: the invocation does not run and this is its result. */
 export interface Refusal {
-  readonly status: 'failed' | 'skipped'
+  readonly status: 'failed' | 'skipped' | 'incomplete'
   readonly reason: string
   /** The exit code of the check that refused, when rclone ran one. */
   readonly exitCode?: number | null
@@ -71,7 +94,7 @@ export interface InvocationHook {
     inv: Invocation,
     args: readonly string[],
   ): Promise<Refusal | { args: readonly string[] } | undefined>
-  after?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome): Promise<Refusal | undefined>
+  after?(inv: Invocation, result: InvocationResult, outcome: RcloneOutcome): Promise<ResultPatch | undefined>
 }
 
 /** What the executor needs. */
@@ -304,7 +327,7 @@ export async function executeInvocations(
           result = toResult(inv, outcome, startedAt, now(), options.version)
           for (const hook of options.hooks ?? []) {
             const verdict = await hook.after?.(inv, result, outcome)
-            if (verdict) result = { ...result, status: verdict.status, reason: verdict.reason }
+            if (verdict) result = { ...result, ...verdict }
           }
         }
       } catch (e) {

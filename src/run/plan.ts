@@ -31,6 +31,13 @@ export interface Invocation {
   readonly filters: Filters
   /** bisync: the job consents to one resync when no state exists. */
   readonly resync: boolean
+  /** `versions`: the folder of dated folders, its place, how long they are kept, and this run's folder. */
+  readonly versions?: {
+    readonly path: string
+    readonly place: Place
+    readonly keepMs: number
+    readonly runFolder: string
+  }
 }
 
 /** How the plan runs: `dryRun` adds `--dry-run` (the `plan` command). */
@@ -40,6 +47,13 @@ export interface PlanSettings {
   readonly rcloneVersion?: string
   /** Seconds between progress lines in the log. */
   readonly statsInterval?: string
+  /** When the run started: `versions` moves replaced files into a folder named after it. */
+  readonly runStartedAt?: number
+}
+
+/** The name of a run's versions folder: its start time in UTC, `YYYY-MM-DDTHHMMSSZ`. */
+export function versionsFolderName(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '')}Z`
 }
 
 /** Flags that carry the action's own needs: JSON log lines with final stats, readable progress. */
@@ -100,6 +114,12 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
   const out: Invocation[] = []
   for (const j of jobs) {
     for (const d of j.destinations) {
+      const versions = d.versions
+        ? {
+            ...d.versions,
+            runFolder: `${d.versions.path.replace(/\/+$/, '')}/${versionsFolderName(settings.runStartedAt ?? Date.now())}`,
+          }
+        : undefined
       const args = [
         j.job.mode,
         ...baseFlags(settings),
@@ -109,6 +129,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         ...(j.job.mode === 'bisync'
           ? optionFlags(bisyncSettings(j.job.bisync ?? {}, settings.rcloneVersion))
           : []),
+        ...(versions ? [`--backup-dir=${versions.runFolder}`] : []),
         ...filterFlags(d.filters),
         '--',
         j.job.source,
@@ -116,6 +137,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
       ]
       const writes = j.job.mode === 'bisync' ? [d.place, j.sourcePlace] : [d.place]
       if (d.backupPlace) writes.push(d.backupPlace)
+      if (versions) writes.push(versions.place)
       out.push({
         id: `${j.name} -> ${d.path}`,
         job: j.name,
@@ -134,8 +156,49 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         options: d.options,
         filters: d.filters,
         resync: j.job.resync,
+        ...(versions ? { versions } : {}),
       })
     }
   }
   return out
+}
+
+/**
+ * The options that change how `rclone check` compares or reaches the remotes; the others (transfers, deletes,
+ * backups) have no meaning for a comparison.
+ */
+const CHECK_OPTIONS = [
+  'checkers',
+  'size-only',
+  'fast-list',
+  'contimeout',
+  'timeout',
+  'low-level-retries',
+  'retries',
+  'retries-sleep',
+  'bwlimit',
+] as const
+
+/**
+ * `command: check`: one `rclone check SOURCE DESTINATION` per job and destination, with the job's filters, both
+ * ways (what differs is judged by mode afterwards: extra files on a `copy` destination are listed, not a failure).
+ */
+export function planChecks(jobs: readonly ValidJob[], settings: PlanSettings): Invocation[] {
+  return planInvocations(jobs, { ...settings, dryRun: false }).map((inv) => {
+    const options: Record<string, unknown> = {}
+    for (const k of CHECK_OPTIONS) if (inv.options[k] !== undefined) options[k] = inv.options[k]
+    const args = [
+      'check',
+      '--use-json-log',
+      '--stats-log-level=NOTICE',
+      `--stats=${settings.statsInterval ?? '30s'}`,
+      ...optionFlags(options as Options),
+      ...filterFlags(inv.filters),
+      '--',
+      inv.source,
+      inv.destination,
+    ]
+    // A check writes nothing: it only reads both sides.
+    return { ...inv, args, writes: [], reads: [inv.sourcePlace, inv.destinationPlace] }
+  })
 }

@@ -1,0 +1,99 @@
+/**
+ * `command: check`: compare each destination with its source and change nothing. rclone check writes every path
+ * to a `--combined` file as it goes (`= ` the same, `+ ` only in the source: missing on the destination, `- ` only in
+ * the destination: extra, `* ` different, `! ` an error; cmd/check, the same in every version from 1.60.1); the file is
+ * read after rclone ends, in blocks, so a million paths cost no memory. A destination fails when something is
+ * missing or different, or could not be compared; extra files fail a `sync` or `bisync` destination and are only
+ * listed for a `copy`, which never deletes.
+ */
+import { rmSync } from 'node:fs'
+import { readLines } from '../report/report-dir.js'
+import type { CheckCounts, InvocationHook } from './execute.js'
+import type { Invocation } from './plan.js'
+
+/** How many paths of each kind a result keeps for the summary. */
+export const CHECK_PATHS = 25
+
+type Kind = 'missingOnDestination' | 'extraOnDestination' | 'differ' | 'errors'
+
+const SYMBOL: Readonly<Record<string, Kind | 'matching'>> = {
+  '+': 'missingOnDestination',
+  '-': 'extraOnDestination',
+  '*': 'differ',
+  '!': 'errors',
+  '=': 'matching',
+}
+
+/** Reads a `--combined` file into counts and first paths; `onPath` sees every path that differs. */
+export function readCombined(file: string, onPath?: (kind: Kind, path: string) => void): CheckCounts {
+  const counts = { missingOnDestination: 0, extraOnDestination: 0, differ: 0, errors: 0, matching: 0 }
+  const first: Record<Kind, string[]> = {
+    missingOnDestination: [],
+    extraOnDestination: [],
+    differ: [],
+    errors: [],
+  }
+  readLines(file, (line) => {
+    if (line.length < 2 || line[1] !== ' ') return
+    const kind = SYMBOL[line[0] as string]
+    if (kind === undefined) return
+    counts[kind]++
+    if (kind === 'matching') return
+    const path = line.slice(2)
+    if (first[kind].length < CHECK_PATHS) first[kind].push(path)
+    onPath?.(kind, path)
+  })
+  return { ...counts, first }
+}
+
+/** Whether a check result is a failure for the job's mode, and why. */
+export function checkVerdict(mode: Invocation['mode'], c: CheckCounts): string | undefined {
+  const parts: string[] = []
+  if (c.missingOnDestination > 0) parts.push(`${c.missingOnDestination} missing on the destination`)
+  if (c.differ > 0) parts.push(`${c.differ} different`)
+  if (c.errors > 0) parts.push(`${c.errors} could not be compared`)
+  if (mode !== 'copy' && c.extraOnDestination > 0)
+    parts.push(`${c.extraOnDestination} extra on the destination`)
+  return parts.length > 0 ? `the destination does not match its source: ${parts.join(', ')}` : undefined
+}
+
+/** The check step: a `--combined` file per invocation, read into the result. */
+export function checkHook(settings: {
+  combinedFile: () => string
+  onPath?: (inv: Invocation, kind: Kind, path: string) => void
+}): InvocationHook {
+  const files = new Map<Invocation, string>()
+  return {
+    async before(inv, args) {
+      const file = settings.combinedFile()
+      files.set(inv, file)
+      const sep = args.indexOf('--')
+      return { args: [...args.slice(0, sep), `--combined=${file}`, ...args.slice(sep)] }
+    },
+    async after(inv, result, outcome) {
+      const file = files.get(inv)
+      files.delete(inv)
+      if (file === undefined) return undefined
+      let counts: CheckCounts
+      try {
+        counts = readCombined(file, (kind, path) => settings.onPath?.(inv, kind, path))
+      } catch {
+        // No report: rclone stopped before comparing (a remote it could not reach); its own words are the reason.
+        return undefined
+      } finally {
+        rmSync(file, { force: true })
+      }
+      const problem = checkVerdict(inv.mode, counts)
+      // rclone check exits 1 on any difference; only a failure by the job's mode counts, or an error of rclone's own
+      // that left no paths behind (it could not list a side).
+      const rcloneFailedAlone =
+        outcome.exitCode !== 0 &&
+        counts.errors === 0 &&
+        counts.missingOnDestination + counts.differ + counts.extraOnDestination + counts.matching === 0
+      if (rcloneFailedAlone) return { check: counts }
+      return problem === undefined
+        ? { status: 'success', check: counts, reason: undefined, errorLines: undefined }
+        : { status: 'failed', check: counts, reason: problem }
+    },
+  }
+}

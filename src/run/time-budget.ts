@@ -1,0 +1,67 @@
+/**
+ * Time limits. The `time-budget` input bounds the whole step (GitHub stops a job at 6 hours, and a large first sync
+ * can take longer): once it is spent no invocation starts, and each one that starts gets `--max-duration` for what
+ * is left (the job's own `max-duration` when shorter), with the job's `cutoff-mode`. An invocation that rclone stops
+ * at its max-duration, the budget's or the job's own, is `incomplete`: a warning, not a failure, since the next run
+ * goes on from where it stopped.
+ *
+ * What rclone does at the cut (measured with 1.60.1, and read in fs/sync/sync.go and cmd/cmd.go): in-flight
+ * transfers stop (`hard`, the default) or finish (`soft`, `cautious`); with `hard`, a sync deletes nothing ("not
+ * deleting files as there were IO errors"); it exits 7 (a fatal error) before 1.64 and 10 from 1.64 on, saying
+ * "max transfer duration reached as set by --max-duration". Bisync is never cut: an interrupted bisync needs a
+ * resync, so a bisync starts only when the budget is not spent and then runs to its end.
+ */
+import { durationMs, goDuration } from '../jobs/durations.js'
+import { maxDurationExitCode } from '../rclone/exit-codes.js'
+import type { RcloneOutcome } from '../rclone/runner.js'
+import { atLeast, SINCE } from '../rclone/versions.js'
+import type { InvocationHook } from './execute.js'
+
+/** Whether rclone stopped because its --max-duration was reached, in this version's words and exit code. */
+export function reachedMaxDuration(outcome: RcloneOutcome, version: string): boolean {
+  if (outcome.exitCode !== maxDurationExitCode(version)) return false
+  // From 1.64 the exit code alone says it; before, 7 is every fatal error, so rclone's message decides.
+  if (atLeast(version, SINCE.maxDurationExit10)) return true
+  return outcome.errorMessages.some((m) => /max transfer duration reached/.test(m))
+}
+
+/** The budget and limits as a hook. `startedAt` is when the step started; `budgetMs` undefined means no budget. */
+export function timeLimitHook(settings: {
+  budgetMs: number | undefined
+  startedAt: number
+  now: () => number
+  version: string
+}): InvocationHook {
+  const spent = () => settings.now() - settings.startedAt
+  // The invocations whose --max-duration the budget set (not the job's own).
+  const byBudget = new WeakSet<object>()
+  const budgetText = settings.budgetMs === undefined ? '' : goDuration(settings.budgetMs)
+  return {
+    async before(inv, args) {
+      if (settings.budgetMs === undefined) return undefined
+      const left = settings.budgetMs - spent()
+      if (left < 1000) {
+        return {
+          status: 'incomplete',
+          reason: `not started: the time budget (${budgetText}) was spent; the next run goes on`,
+        }
+      }
+      if (inv.mode === 'bisync') return undefined
+      const own =
+        inv.options['max-duration'] === undefined ? undefined : durationMs(inv.options['max-duration'])
+      if (own !== undefined && own <= left) return undefined
+      const sep = args.indexOf('--')
+      const flags = args.slice(0, sep).filter((a) => !a.startsWith('--max-duration='))
+      byBudget.add(inv)
+      return { args: [...flags, `--max-duration=${goDuration(left)}`, ...args.slice(sep)] }
+    },
+    async after(inv, result, outcome) {
+      if (result.status !== 'failed' || !reachedMaxDuration(outcome, settings.version)) return undefined
+      const done = result.transfers === null ? 'some files' : `${result.transfers} files`
+      return {
+        status: 'incomplete',
+        reason: `cut by ${byBudget.has(inv) ? `the time budget (${budgetText})` : `max-duration (${inv.options['max-duration']})`} after ${done}; the next run goes on from where this one stopped`,
+      }
+    },
+  }
+}
