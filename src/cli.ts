@@ -89,5 +89,6 @@ function parseCli(argv: readonly string[]): ActionInputs | 'help' {
     bisyncState: values['bisync-state'] ?? '',
     shards: 0,
     timeBudgetMs: undefined,
+    changedOnly: 'false',
   })
 }

@@ -11,6 +11,7 @@ export const Inputs = {
   Shards: 'shards',
   FailFast: 'fail-fast',
   TimeBudget: 'time-budget',
+  ChangedOnly: 'changed-only',
 } as const
 
 /** Output names. */

@@ -33,6 +33,9 @@ const inputsSchema = z.object({
   bisyncState: z
     .string()
     .refine((v) => !v.startsWith('-'), { message: '"bisync-state" must not begin with "-"' }),
+  changedOnly: z.enum(['auto', 'true', 'false'], {
+    message: '"changed-only" must be auto, true or false',
+  }),
   timeBudgetMs: z
     .string()
     .refine((v) => v === '' || durationMs(v) !== undefined, {
@@ -73,6 +76,7 @@ export function getInputs(): ActionInputs {
     bisyncState: core.getInput(Inputs.BisyncState),
     shards: core.getInput(Inputs.Shards).trim() || '0',
     timeBudgetMs: core.getInput(Inputs.TimeBudget).trim(),
+    changedOnly: core.getInput(Inputs.ChangedOnly).trim().toLowerCase() || 'auto',
   }
   const parsed = inputsSchema.safeParse(raw)
   if (!parsed.success) throw new UserError(parsed.error.issues.map((i) => i.message).join('; '))

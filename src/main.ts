@@ -9,7 +9,9 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
+import { changedFiles, pullRequestBase } from './git.js'
 import { type ActionInputs, getInputs, UserError } from './inputs.js'
+import { changedJobFiles } from './jobs/changed.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
 import { goDuration } from './jobs/durations.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './jobs/load.js'
@@ -214,7 +216,8 @@ async function loadAndValidate(
   const trigger = await readTrigger(deps.env)
   const patterns = parseJobPatterns(inputs.jobs)
   // A job's crons say when it runs; a check compares every selected job whatever fired it.
-  const selection = selectJobs(validated.jobs, patterns, inputs.command === 'check' ? {} : trigger)
+  const scheduled = selectJobs(validated.jobs, patterns, inputs.command === 'check' ? {} : trigger)
+  const selection = inputs.command === 'plan' ? await changedOnly(inputs, deps, scheduled, out) : scheduled
   reportDiagnostics(out, diagnostics)
   const errors = diagnostics.filter((d) => d.severity === 'error')
   // With any error nothing runs, so the fan-out is empty too.
@@ -426,6 +429,53 @@ async function execute(
     version,
     sections,
   )
+}
+
+/**
+ * `changed-only`: on a pull request, a plan of only the jobs whose file (or a `_defaults.yml` above it) the pull
+ * request changes; every other selected job is listed as not planned. Without a base commit, every job is planned
+ * and the log says why.
+ */
+async function changedOnly(
+  inputs: ActionInputs,
+  deps: RunDeps,
+  selection: Selection,
+  out: Reporter,
+): Promise<Selection> {
+  if (inputs.changedOnly === 'false') return selection
+  const base = await pullRequestBase(deps.env)
+  if (base === undefined) {
+    if (inputs.changedOnly === 'true')
+      out.warning(
+        'changed-only: this is not a pull_request event with a base commit in its payload, so every job is planned',
+      )
+    return selection
+  }
+  const changed = await changedFiles(deps.cwd, base)
+  if ('problem' in changed) {
+    out.warning(`changed-only: ${changed.problem}; every job is planned`)
+    return selection
+  }
+  const files = changedJobFiles(
+    selection.selected.map((j) => path.resolve(deps.cwd, j.file)),
+    changed.files.map((f) => path.join(changed.root, f)),
+  )
+  const keep = selection.selected.filter((j) => files.has(path.resolve(deps.cwd, j.file)))
+  const skip = selection.selected.filter((j) => !files.has(path.resolve(deps.cwd, j.file)))
+  out.info(
+    `changed-only: this pull request changes ${plural(keep.length, 'job')} (of ${selection.selected.length}); only ${keep.length === 1 ? 'it is' : 'they are'} planned`,
+  )
+  return {
+    ...selection,
+    selected: keep,
+    excluded: [
+      ...selection.excluded,
+      ...skip.map((job) => ({
+        job,
+        reason: 'not planned: this pull request does not change it (changed-only)',
+      })),
+    ],
+  }
 }
 
 /** The health pings of the jobs that have a `healthcheck`; each URL is masked before anything is printed. */

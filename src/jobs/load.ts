@@ -192,7 +192,7 @@ function isExplicitTag(n: Node): boolean {
 
 /** Whether a file name is a job file. */
 export function isJobFileName(name: string): boolean {
-  return /\.ya?ml$/i.test(name)
+  return /\.ya?ml$/i.test(name) && !/^_defaults\.ya?ml$/i.test(name)
 }
 
 /**
