@@ -205,7 +205,15 @@ export async function installRclone(
   try {
     const zipFile = path.join(work, name)
     await writeFile(zipFile, zip)
-    const extracted = await tc.extractZip(zipFile, path.join(work, 'x'))
+    const extracted = await tc.extractZip(zipFile, path.join(work, 'x')).catch((e: unknown) => {
+      // The toolkit extracts with the system's unzip on Linux and macOS.
+      if (e instanceof Error && /unzip/.test(e.message))
+        throw new UserError(
+          `rclone ${opts.version} was downloaded and verified, but extracting it needs unzip on PATH (apt-get install -y unzip); or install rclone yourself and set rclone-version: system`,
+          { cause: e },
+        )
+      throw e
+    })
     const binDir = await findBinary(extracted, p.exe)
     await stat(path.join(binDir, p.exe))
     const dir = await tc.cacheDir(binDir, 'rclone', opts.version, p.arch)
