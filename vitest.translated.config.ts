@@ -18,6 +18,7 @@ export const translatedProject: TestProjectInlineConfiguration = {
       'tests/bisync.test.ts',
       'tests/trust.test.ts',
       'tests/report-dir.test.ts',
+      'tests/backups.test.ts',
     ],
     env: { RCLONE_JOBS_TEST_RCLONE: '1.75' },
   },

@@ -17,12 +17,23 @@ import type { RcloneOutcome } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
 import type { InvocationHook } from './execute.js'
 
-/** Whether rclone stopped because its --max-duration was reached, in this version's words and exit code. */
+/** What rclone says at a --max-duration cut, about the cut itself (fs/sync/sync.go, cmd/cmd.go, operations). */
+const CUT_MESSAGE =
+  /max transfer duration reached|context deadline exceeded|not deleting (files|directories) as there were IO errors|Fatal error received - not attempting retries|can't (delete|remove) .*context canceled/
+
+/**
+ * Whether rclone stopped because its --max-duration was reached, and nothing else went wrong: by this version's
+ * exit code (10 from 1.64; 7 before, which every fatal error shares, so rclone's own message decides) and no error
+ * other than the cut's own. A server that failed during the same run makes the invocation failed, not incomplete.
+ */
 export function reachedMaxDuration(outcome: RcloneOutcome, version: string): boolean {
   if (outcome.exitCode !== maxDurationExitCode(version)) return false
-  // From 1.64 the exit code alone says it; before, 7 is every fatal error, so rclone's message decides.
-  if (atLeast(version, SINCE.maxDurationExit10)) return true
-  return outcome.errorMessages.some((m) => /max transfer duration reached/.test(m))
+  if (
+    !atLeast(version, SINCE.maxDurationExit10) &&
+    !outcome.errorMessages.some((m) => /max transfer duration reached/.test(m))
+  )
+    return false
+  return outcome.errorMessages.every((m) => CUT_MESSAGE.test(m))
 }
 
 /** The budget and limits as a hook. `startedAt` is when the step started; `budgetMs` undefined means no budget. */
