@@ -11,7 +11,7 @@ import { versionsFolderName } from '../src/run/plan.js'
 import { foldersToPrune, folderTime } from '../src/run/versions.js'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
 import { readTree, requireRclone, snapshotTree, tempDir, writeTree } from './helpers/rclone.js'
-import { serve } from './helpers/servers.js'
+import { davConfig, serve } from './helpers/servers.js'
 
 beforeAll(() => {
   requireRclone()
@@ -230,7 +230,7 @@ describe('healthcheck', () => {
     const ws = tempDir()
     const served = tempDir()
     const dav = await serve('webdav', served)
-    const config = `[dav]\ntype = webdav\nurl = http://127.0.0.1:${dav.port}\nvendor = other\nuser = ${dav.user}\npass = ${dav.obscured}\n`
+    const config = davConfig(dav)
     writeTree(ws, {
       'jobs/good.yml': `source: src\ndestinations: ["dav:backup", out]\nhealthcheck: ${hc.base}/ping/good-uuid\n`,
       'jobs/bad.yml':
@@ -289,7 +289,7 @@ describe('time-budget', () => {
     const ws = tempDir()
     const served = tempDir()
     const dav = await serve('webdav', served)
-    const config = `[dav]\ntype = webdav\nurl = http://127.0.0.1:${dav.port}\nvendor = other\nuser = ${dav.user}\npass = ${dav.obscured}\n`
+    const config = davConfig(dav)
     const big = Buffer.alloc(1536 * 1024, 7)
     writeTree(ws, {
       'jobs/a-slow.yml': 'source: src\ndestinations: ["dav:first"]\noptions: { bwlimit: 256k }\n',

@@ -2,15 +2,11 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
-import { blackhole, serve } from './helpers/servers.js'
+import { blackhole, davConfig, serve } from './helpers/servers.js'
 
 beforeAll(() => {
   requireRclone()
 })
-
-function davConfig(name: string, port: number, user: string, obscured: string): string {
-  return `[${name}]\ntype = webdav\nurl = http://127.0.0.1:${port}\nvendor = other\nuser = ${user}\npass = ${obscured}\n`
-}
 
 describe('faults', () => {
   it('a server killed mid-sync fails that destination only; a rerun converges and the source is untouched', async () => {
@@ -26,7 +22,7 @@ describe('faults', () => {
       'jobs/other.yml': 'source: src\ndestinations: [other-copy]\nmode: copy\n',
     })
     const dav = await serve('webdav', served)
-    const config = davConfig('dav', dav.port, dav.user, dav.obscured)
+    const config = davConfig(dav)
     const sourceBefore = readTree(path.join(ws, 'src'))
     const killer = setTimeout(() => void dav.stop(), 1500)
     const first = await runAction(ws, { 'rclone-config': config, 'max-parallel': '3' })
@@ -48,7 +44,7 @@ describe('faults', () => {
     const again = await serve('webdav', served, { port: dav.port, user: dav.user, pass: dav.pass })
     writeTree(ws, { 'jobs/mirror.yml': 'source: src\ndestinations: ["dav:backup", local-copy]\n' })
     const second = await runAction(ws, {
-      'rclone-config': davConfig('dav', again.port, again.user, again.obscured),
+      'rclone-config': davConfig(again),
     })
     expect(second.failed, second.log).toBe(false)
     expect(readTree(path.join(served, 'backup'))).toEqual(readTree(path.join(ws, 'src')))

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
-import { serve } from './helpers/servers.js'
+import { davConfig, serve } from './helpers/servers.js'
 
 beforeAll(() => {
   requireRclone()
@@ -99,7 +99,7 @@ describe('rclone-config and real network remotes', () => {
       'src/a.txt': 'alpha',
       'src/sub/b.txt': 'beta',
     })
-    const config = `[dav]\ntype = webdav\nurl = http://127.0.0.1:${dav.port}\nvendor = other\nuser = ${dav.user}\npass = ${dav.obscured}\n`
+    const config = davConfig(dav)
     const seen: Array<{ file: string; mode: number; dirMode: number }> = []
     const r = await runAction(
       ws,

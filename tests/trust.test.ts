@@ -8,7 +8,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
 import { readTree, requireRclone, snapshotTree, tempDir, writeTree } from './helpers/rclone.js'
-import { freePort, serve } from './helpers/servers.js'
+import { davConfig, freePort, serve } from './helpers/servers.js'
 
 beforeAll(() => {
   requireRclone()
@@ -310,7 +310,7 @@ describe('7. a single-file source with filters', () => {
     const served = tempDir()
     writeTree(served, { 'src/a.txt': 'a', 'src/b.log': 'b' })
     const dav = await serve('webdav', served)
-    const config = `[dav]\ntype = webdav\nurl = http://127.0.0.1:${dav.port}\nvendor = other\nuser = ${dav.user}\npass = ${dav.obscured}\n`
+    const config = davConfig(dav)
     writeTree(ws, {
       'jobs/one.yml': 'source: "dav:src/a.txt"\ndestinations: [out]\nfilters: { include: ["*.txt"] }\n',
     })

@@ -28,19 +28,28 @@ export function parseConfigSections(text: string): Map<string, Record<string, st
   return sections
 }
 
-/** A lookup over a config text and the environment. */
+/** A lookup over a config text and the environment; each name is looked up once. */
 export function remoteLookup(configText: string, env: NodeJS.ProcessEnv): RemoteLookup {
   const sections = parseConfigSections(configText)
+  const configVars = Object.entries(env).filter(
+    (e): e is [string, string] => e[1] !== undefined && e[0].startsWith('RCLONE_CONFIG_'),
+  )
+  const known = new Map<string, RemoteDefinition | undefined>()
   return (name) => {
+    if (known.has(name)) return known.get(name)
     const prefix = `RCLONE_CONFIG_${name.toUpperCase()}_`
     const fromEnv: Record<string, string> = {}
-    for (const [k, v] of Object.entries(env)) {
-      if (v !== undefined && k.startsWith(prefix)) fromEnv[k.slice(prefix.length).toLowerCase()] = v
+    for (const [k, v] of configVars) {
+      if (k.startsWith(prefix)) fromEnv[k.slice(prefix.length).toLowerCase()] = v
     }
     const options = { ...(sections.get(name) ?? {}), ...fromEnv }
     const type = options.type
-    if (type === undefined || type === '') return undefined
-    const { type: _, ...rest } = options
-    return { type, options: rest }
+    let found: RemoteDefinition | undefined
+    if (type !== undefined && type !== '') {
+      const { type: _, ...rest } = options
+      found = { type, options: rest }
+    }
+    known.set(name, found)
+    return found
   }
 }

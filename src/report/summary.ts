@@ -239,11 +239,15 @@ export class BoundedText {
 }
 
 /** When a job next runs on a schedule, from its crons (GitHub schedules in UTC); empty without a schedule. */
-export function nextScheduled(j: ValidJob, now: number): string {
+export function nextScheduled(j: ValidJob, now: number, cache = new Map<string, number | undefined>()): string {
   if (j.job.schedule === undefined || !j.job.enabled) return ''
+  const next = (c: string) => {
+    if (!cache.has(c)) cache.set(c, nextRun(c, now))
+    return cache.get(c)
+  }
   const times = [j.job.schedule]
     .flat()
-    .map((c) => nextRun(c, now))
+    .map(next)
     .filter((t): t is number => t !== undefined)
   if (times.length === 0) return 'never'
   return `${new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' ')} UTC`
@@ -253,13 +257,14 @@ export function nextScheduled(j: ValidJob, now: number): string {
 export function jobListSection(jobs: readonly ValidJob[], limit: number, now: number = Date.now()): string {
   if (jobs.length === 0) return ''
   const out = new BoundedText(limit)
+  const cache = new Map<string, number | undefined>()
   out.add(
     '| job | file | mode | source | destinations | schedule | next scheduled run | enabled |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
   )
   jobs.forEach((j, i) => {
     const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
     const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
-    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${nextScheduled(j, now)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
+    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${nextScheduled(j, now, cache)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
     if (!out.add(row)) out.omit(jobs.length - i, 'job')
   })
   out.add('\n')

@@ -123,3 +123,8 @@ export async function blackhole(): Promise<{ port: number; stop(): Promise<void>
   running.push({ stop })
   return { port: (srv.address() as net.AddressInfo).port, stop }
 }
+
+/** An rclone.conf section for a served WebDAV folder, with its user and obscured password. */
+export function davConfig(served: Pick<Served, 'port' | 'user' | 'obscured'>, name = 'dav'): string {
+  return `[${name}]\ntype = webdav\nurl = http://127.0.0.1:${served.port}\nvendor = other\nuser = ${served.user}\npass = ${served.obscured}\n`
+}
