@@ -239,7 +239,11 @@ export class BoundedText {
 }
 
 /** When a job next runs on a schedule, from its crons (GitHub schedules in UTC); empty without a schedule. */
-export function nextScheduled(j: ValidJob, now: number, cache = new Map<string, number | undefined>()): string {
+export function nextScheduled(
+  j: ValidJob,
+  now: number,
+  cache = new Map<string, number | undefined>(),
+): string {
   if (j.job.schedule === undefined || !j.job.enabled) return ''
   const next = (c: string) => {
     if (!cache.has(c)) cache.set(c, nextRun(c, now))

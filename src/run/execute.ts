@@ -122,7 +122,7 @@ export interface ExecuteOptions {
  * writes (the same destination, a bisync pair's shared source, a source that another writes). Found through a place
  * index, not by comparing all pairs.
  */
-export function conflicts(invocations: readonly Invocation[]): Set<number>[] {
+export function conflicts(invocations: ReadonlyArray<Pick<Invocation, 'writes' | 'reads'>>): Set<number>[] {
   const index = new PlaceIndex<{ inv: number; writes: boolean }>()
   invocations.forEach((inv, i) => {
     for (const p of inv.writes) index.add(p, { inv: i, writes: true })

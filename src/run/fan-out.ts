@@ -7,7 +7,7 @@
 
 import type { Dependency, ValidJob } from '../jobs/validate.js'
 import { conflicts } from './execute.js'
-import { planInvocations } from './plan.js'
+import { invocationPlaces } from './plan.js'
 
 /** One matrix entry: `job` is a job name, or several, comma-separated, as the `jobs` input takes them. */
 export interface MatrixEntry {
@@ -24,7 +24,10 @@ export function overlapGroups(
   jobs: readonly ValidJob[],
   dependencies: ReadonlyMap<string, readonly Dependency[]>,
 ): ValidJob[][] {
-  const invocations = planInvocations(jobs, { dryRun: false })
+  // Only where each invocation reads and writes matters here: no argument vectors are built.
+  const invocations = jobs.flatMap((j) =>
+    j.destinations.map((d) => ({ job: j.name, ...invocationPlaces(j, d) })),
+  )
   const index = new Map(jobs.map((j, i) => [j.name, i]))
   const parent = jobs.map((_, i) => i)
   const find = (i: number): number => {

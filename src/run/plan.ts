@@ -109,6 +109,17 @@ function flag(key: string, value: unknown): string[] {
   return [`--${key}=${String(value)}`]
 }
 
+/** The places one job and destination writes (destination, backup folders; for bisync, both sides) and reads. */
+export function invocationPlaces(
+  j: ValidJob,
+  d: ValidJob['destinations'][number],
+): { writes: Place[]; reads: Place[] } {
+  const writes = j.job.mode === 'bisync' ? [d.place, j.sourcePlace] : [d.place]
+  if (d.backupPlace) writes.push(d.backupPlace)
+  if (d.versions) writes.push(d.versions.place)
+  return { writes, reads: [j.sourcePlace] }
+}
+
 /** Expands jobs into invocations, in job then destination order. */
 export function planInvocations(jobs: readonly ValidJob[], settings: PlanSettings): Invocation[] {
   const out: Invocation[] = []
@@ -135,9 +146,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         j.job.source,
         d.path,
       ]
-      const writes = j.job.mode === 'bisync' ? [d.place, j.sourcePlace] : [d.place]
-      if (d.backupPlace) writes.push(d.backupPlace)
-      if (versions) writes.push(versions.place)
+      const { writes, reads } = invocationPlaces(j, d)
       out.push({
         id: `${j.name} -> ${d.path}`,
         job: j.name,
@@ -151,7 +160,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         sourcePlace: j.sourcePlace,
         destinationPlace: d.place,
         writes,
-        reads: [j.sourcePlace],
+        reads,
         allowEmptySource: j.job['allow-empty-source'],
         options: d.options,
         filters: d.filters,
