@@ -78,7 +78,7 @@ export function validateDocuments(
   for (const doc of documents) {
     const at = (keyPath: readonly PropertyKey[], message: string, want: 'key' | 'value' = 'value'): void => {
       const p = doc.locate(keyPath, want)
-      diagnostics.push({ severity: 'error', file: doc.file, ...p, key: formatKeyPath(keyPath), message })
+      diagnostics.push({ severity: 'error', ...p, key: formatKeyPath(keyPath), message })
     }
     if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
       const what = Array.isArray(doc.value)
@@ -102,7 +102,6 @@ export function validateDocuments(
         const p = doc.locate(keyPath)
         local.push({
           severity: 'error',
-          file: doc.file,
           ...p,
           key: formatKeyPath(keyPath),
           message: `this connection string carries a credential (${creds.join(', ')}); put credentials in the rclone-config secret or RCLONE_CONFIG_* variables, never in a reviewed file`,
@@ -113,7 +112,6 @@ export function validateDocuments(
     if (name === undefined && raw.name === undefined && doc.count > 1) {
       local.push({
         severity: 'error',
-        file: doc.file,
         ...doc.locate([]),
         key: 'name',
         message: 'a file with several jobs needs a "name" on each of them',
@@ -224,7 +222,6 @@ function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[
       const hint = suggest(key, known)
       out.push({
         severity: 'error',
-        file: doc.file,
         ...doc.locate(full, 'key'),
         key: formatKeyPath(full),
         message: hint
@@ -251,7 +248,6 @@ function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[
   const value = getAt(doc.value, keyPath)
   out.push({
     severity: 'error',
-    file: doc.file,
     ...doc.locate(keyPath),
     key: formatKeyPath(keyPath),
     message: describeIssue(issue, value, keyPath),
@@ -371,7 +367,6 @@ function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
       const p = j.job.name === undefined ? j.locate([]) : j.locate(['name'])
       out.push({
         severity: 'error',
-        file: j.file,
         ...p,
         key: 'name',
         message: `duplicate job name "${j.name}": also used in ${first.file}:${first.line}`,
@@ -385,7 +380,7 @@ function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
     readonly what: string
   }
   const error = (j: ValidJob, keyPath: readonly PropertyKey[], message: string) =>
-    out.push({ severity: 'error', file: j.file, ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
+    out.push({ severity: 'error', ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
   const written = new PlaceIndex<Written>()
   const check = (w: Written, place: Place) => {
     for (const { value: other, relation } of written.overlapping(place)) {
@@ -508,7 +503,6 @@ function orderChecks(jobs: readonly ValidJob[]): {
       if (name !== j.name) return
       diagnostics.push({
         severity: 'error',
-        file: j.file,
         ...j.locate(['needs', at]),
         key: formatKeyPath(['needs', at]),
         message: `a job cannot need itself ("${name}")`,
@@ -521,7 +515,6 @@ function orderChecks(jobs: readonly ValidJob[]): {
     const hint = suggest(name, names)
     diagnostics.push({
       severity: 'error',
-      file: j.file,
       ...j.locate(['needs', u.at]),
       key: formatKeyPath(['needs', u.at]),
       message: `needs "${name}", but no job has that name${hint ? `; did you mean "${hint}"?` : ''}`,
@@ -533,7 +526,6 @@ function orderChecks(jobs: readonly ValidJob[]): {
     const chain = path.map((i) => `"${names[i]}"`).join(' → ')
     diagnostics.push({
       severity: 'error',
-      file: j.file,
       ...j.locate(keyPath),
       key: formatKeyPath(keyPath),
       message: `this closes a cycle of jobs that wait for each other (${chain}, each after the next); no order can run them. Remove a needs entry or change a path so data flows one way`,
