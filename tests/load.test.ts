@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { findJobFiles, globToRegExp, parseJobFile } from '../src/jobs/load.js'
+import { findJobFiles, globToRegExp, type JobDocument, parseJobFile } from '../src/jobs/load.js'
 import { tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 
@@ -146,13 +146,13 @@ describe('YAML that job files accept, and mistakes explained', () => {
       ].join('\n'),
     )
     expect(r.diagnostics).toEqual([])
-    const doc = r.documents[0]
-    expect((doc?.value as { destinations: Array<{ options: unknown }> }).destinations[2]?.options).toEqual({
+    const doc = r.documents[0] as JobDocument
+    expect((doc.value as { destinations: Array<{ options: unknown }> }).destinations[2]?.options).toEqual({
       checkers: 2,
       'max-delete': 0,
       transfers: 8,
     })
-    const at = (k: string, want?: 'key' | 'value') => doc?.locate(['destinations', 2, 'options', k], want)
+    const at = (k: string, want?: 'key' | 'value') => doc.locate(['destinations', 2, 'options', k], want)
     expect(at('checkers')).toEqual({ file: 'jobs/j.yml', line: 6, col: 32 })
     expect(at('transfers', 'key')).toEqual({ file: 'jobs/j.yml', line: 4, col: 22 })
     expect(at('max-delete')).toEqual({ file: 'jobs/j.yml', line: 10, col: 19 })
