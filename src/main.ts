@@ -202,8 +202,8 @@ async function loadAndValidate(
     out.warning(`no job files (*.yml, *.yaml) under "${inputs.path.trim()}": nothing to do`)
   out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
-  const loaded = await loadJobFiles(found.files, deps.cwd)
-  const validated = validateDocuments(loaded.documents, context)
+  const loaded = await loadJobFiles(found.files, deps.cwd, found.defaults)
+  const validated = validateDocuments([...(loaded.defaults ?? []), ...loaded.documents], context)
   const crons = workflowCrons(await readWorkflows(deps.cwd))
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,

@@ -2,7 +2,7 @@
  * Stage 1: find job files and parse them into YAML documents that remember where every value was written.
  * Only this module and `findJobFiles` touch the file system; parsing is pure.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -16,6 +16,7 @@ import {
   parseAllDocuments,
   type YAMLMap,
 } from 'yaml'
+import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
 
 /** Where a value is written: the file (a job file, or the `_defaults.yml` it came from), 1-based line and column. */
@@ -442,12 +443,13 @@ export function isJobFileName(name: string): boolean {
 
 /**
  * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
- * Returns the files and problems with the input itself (a folder that does not exist).
+ * Returns the files, the defaults files (`_defaults.yml`, which hold no job) found among them, and problems with the
+ * input itself (a folder that does not exist).
  */
 export async function findJobFiles(
   spec: string,
   cwd: string,
-): Promise<{ files: string[]; problems: string[] }> {
+): Promise<{ files: string[]; defaults: string[]; problems: string[] }> {
   const entries = spec
     .split(/\r?\n/)
     .map((s) => s.trim())
@@ -483,7 +485,12 @@ export async function findJobFiles(
     }
     if (matched === 0 && !negated) problems.push(`the pattern "${pattern}" matched no job file`)
   }
-  return { files: [...found].sort(), problems }
+  const all = [...found].sort()
+  return {
+    files: all.filter((f) => !isDefaultsFileName(path.basename(f))),
+    defaults: all.filter((f) => isDefaultsFileName(path.basename(f))),
+    problems,
+  }
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -570,42 +577,97 @@ function readJobFile(abs: string): { text: string } | { size: number } {
   }
 }
 
-/** Reads and parses every job file. File names in diagnostics are relative to `cwd` when inside it. */
-export async function loadJobFiles(files: readonly string[], cwd: string): Promise<LoadResult> {
+/**
+ * Reads and parses every job file, and the defaults file that applies to each: the nearest `_defaults.yml` (or
+ * `.yaml`) in the job's folder or a folder above it, up to `cwd` (the workspace); a job file outside the workspace
+ * looks only in its own folder. `defaultsFiles` are defaults files found by `findJobFiles`, read and checked even
+ * when no job lies below them. File names in diagnostics are relative to `cwd` when inside it.
+ */
+export async function loadJobFiles(
+  files: readonly string[],
+  cwd: string,
+  defaultsFiles: readonly string[] = [],
+): Promise<LoadResult> {
   const documents: JobDocument[] = []
   const diagnostics: Diagnostic[] = []
-  for (const abs of files) {
+  const read = (abs: string, kind: FileKind): LoadResult => {
     const rel = displayPath(abs, cwd)
-    let read: { text: string } | { size: number }
+    const problem = (message: string): LoadResult => ({
+      documents: [],
+      diagnostics: [{ severity: 'error', file: rel, line: 1, col: 1, key: '', message }],
+    })
+    let got: { text: string } | { size: number }
     try {
-      read = readJobFile(abs)
+      got = readJobFile(abs)
     } catch (e) {
-      diagnostics.push({
-        severity: 'error',
-        file: rel,
-        line: 1,
-        col: 1,
-        key: '',
-        message: `the file could not be read: ${e instanceof Error ? e.message : String(e)}`,
-      })
-      continue
+      return problem(`the file could not be read: ${e instanceof Error ? e.message : String(e)}`)
     }
-    if ('size' in read) {
-      diagnostics.push({
-        severity: 'error',
-        file: rel,
-        line: 1,
-        col: 1,
-        key: '',
-        message: `the file is ${read.size} bytes; job files are limited to ${MAX_FILE_BYTES} bytes`,
-      })
-      continue
-    }
-    const r = parseJobFile(rel, read.text)
-    for (const d of r.documents) documents.push(d)
-    for (const d of r.diagnostics) diagnostics.push(d)
+    if ('size' in got)
+      return problem(`the file is ${got.size} bytes; job files are limited to ${MAX_FILE_BYTES} bytes`)
+    return parseJobFile(rel, got.text, kind)
   }
-  return { documents, diagnostics }
+  // Each defaults file is read once however many jobs it applies to; `null` marks one that holds nothing usable.
+  const defaultsByFile = new Map<string, JobDocument | null>()
+  const readDefaults = (abs: string): JobDocument | undefined => {
+    const known = defaultsByFile.get(abs)
+    if (known !== undefined) return known ?? undefined
+    const r = read(abs, 'defaults')
+    for (const d of r.diagnostics) diagnostics.push(d)
+    const doc = r.documents[0]
+    defaultsByFile.set(abs, doc ?? null)
+    return doc
+  }
+  const nearestByDir = new Map<string, string | null>()
+  const root = path.resolve(cwd)
+  const nearest = (dir: string): string | undefined => {
+    const known = nearestByDir.get(dir)
+    if (known !== undefined) return known ?? undefined
+    const here = defaultsFileIn(dir, cwd, diagnostics)
+    const inside = dir.startsWith(`${root}${path.sep}`)
+    const parent = path.dirname(dir)
+    const found = here ?? (inside && parent !== dir ? nearest(parent) : undefined)
+    nearestByDir.set(dir, found ?? null)
+    return found
+  }
+  for (const abs of files) {
+    const r = read(abs, 'job')
+    for (const d of r.diagnostics) diagnostics.push(d)
+    const defaultsFile = nearest(path.dirname(abs))
+    const defaults = defaultsFile === undefined ? undefined : readDefaults(defaultsFile)
+    for (const d of r.documents) documents.push(defaults === undefined ? d : { ...d, defaults })
+  }
+  for (const abs of defaultsFiles) {
+    nearest(path.dirname(abs))
+    readDefaults(abs)
+  }
+  const defaults = [...defaultsByFile.values()].filter((d): d is JobDocument => d !== null)
+  return { documents, diagnostics, defaults }
+}
+
+/**
+ * The defaults file in one folder, if any. Both spellings in one folder is an error: which one applies would
+ * depend on a name nobody reads closely.
+ */
+function defaultsFileIn(dir: string, cwd: string, diagnostics: Diagnostic[]): string | undefined {
+  const present = ['_defaults.yml', '_defaults.yaml']
+    .map((name) => path.join(dir, name))
+    .filter((f) => {
+      try {
+        return statSync(f).isFile()
+      } catch {
+        return false
+      }
+    })
+  if (present.length > 1)
+    diagnostics.push({
+      severity: 'error',
+      file: displayPath(present[1] as string, cwd),
+      line: 1,
+      col: 1,
+      key: '',
+      message: `two defaults files in one folder: keep ${path.basename(present[0] as string)} or ${path.basename(present[1] as string)}, not both`,
+    })
+  return present[0]
 }
 
 /** A path relative to `cwd` when inside it, absolute otherwise, always with `/`. */

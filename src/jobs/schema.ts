@@ -221,47 +221,50 @@ export const cronSchema = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
+/** The keys of a job, each with its type. */
+const jobShape = {
+  name: z
+    .string()
+    .max(64, { message: 'must be at most 64 characters' })
+    .regex(NAME_PATTERN, { message: 'may contain only letters, digits, "_" and "-"' })
+    .optional()
+    .describe('unique name; defaults to the file stem for a one-job file'),
+  description: z.string().optional().describe('shown in summaries'),
+  source: rclonePath.describe('the source rclone path'),
+  destinations: z
+    .array(destinationSchema)
+    .min(1, { message: 'must list at least one destination' })
+    .describe('one rclone invocation per destination'),
+  mode: z.enum(['sync', 'copy', 'bisync']).default('sync').describe('rclone sync, copy or bisync'),
+  'create-empty-src-dirs': z.boolean().default(false).describe('--create-empty-src-dirs'),
+  options: optionsSchema.default({}),
+  filters: filtersSchema.default({}),
+  schedule: z
+    .union([cronSchema, z.array(cronSchema).min(1)])
+    .optional()
+    .describe('cron string(s): on a schedule event the job runs only when one of them triggered it'),
+  enabled: z.boolean().default(true).describe('a disabled job is validated and listed, never run'),
+  'allow-empty-source': z
+    .boolean()
+    .default(false)
+    .describe('a sync or bisync whose source is empty may delete the destination only when true'),
+  resync: z
+    .boolean()
+    .default(false)
+    .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
+  bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
+  versions: versionsSchema.optional(),
+  healthcheck: healthcheckSchema.optional(),
+  needs: z
+    .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
+    .min(1, { message: 'must list at least one job name (or leave needs out)' })
+    .optional()
+    .describe('job names that run, and succeed, before this job in the same run'),
+}
+
 /** One job. */
 export const jobSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .max(64, { message: 'must be at most 64 characters' })
-      .regex(NAME_PATTERN, { message: 'may contain only letters, digits, "_" and "-"' })
-      .optional()
-      .describe('unique name; defaults to the file stem for a one-job file'),
-    description: z.string().optional().describe('shown in summaries'),
-    source: rclonePath.describe('the source rclone path'),
-    destinations: z
-      .array(destinationSchema)
-      .min(1, { message: 'must list at least one destination' })
-      .describe('one rclone invocation per destination'),
-    mode: z.enum(['sync', 'copy', 'bisync']).default('sync').describe('rclone sync, copy or bisync'),
-    'create-empty-src-dirs': z.boolean().default(false).describe('--create-empty-src-dirs'),
-    options: optionsSchema.default({}),
-    filters: filtersSchema.default({}),
-    schedule: z
-      .union([cronSchema, z.array(cronSchema).min(1)])
-      .optional()
-      .describe('cron string(s): on a schedule event the job runs only when one of them triggered it'),
-    enabled: z.boolean().default(true).describe('a disabled job is validated and listed, never run'),
-    'allow-empty-source': z
-      .boolean()
-      .default(false)
-      .describe('a sync or bisync whose source is empty may delete the destination only when true'),
-    resync: z
-      .boolean()
-      .default(false)
-      .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
-    bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
-    versions: versionsSchema.optional(),
-    healthcheck: healthcheckSchema.optional(),
-    needs: z
-      .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
-      .min(1, { message: 'must list at least one job name (or leave needs out)' })
-      .optional()
-      .describe('job names that run, and succeed, before this job in the same run'),
-  })
+  .strictObject(jobShape)
   .superRefine((job, ctx) => {
     if (job.versions !== undefined) {
       const backupAt = job.options['backup-dir'] !== undefined ? ['options', 'backup-dir'] : undefined
@@ -301,6 +304,21 @@ export const jobSchema = z
   })
   .describe('An rclone-jobs job')
 
+/** Keys a `_defaults.yml` may not set: what makes a job this one job, and its place in the order of jobs. */
+export const NOT_IN_DEFAULTS = ['name', 'source', 'destinations', 'needs'] as const
+
+/**
+ * The mapping of a `_defaults.yml`: every job key except those in NOT_IN_DEFAULTS, all optional. The rules that
+ * relate keys (versions with backup-dir, resync with mode) are checked on each job once the defaults are merged in.
+ */
+export const defaultsSchema = z
+  .strictObject(jobShape)
+  .omit({ name: true, source: true, destinations: true, needs: true })
+  .partial()
+  .describe(
+    "Defaults for every job file in this folder and below: a job's own keys win; options and filters merge key by key",
+  )
+
 /** A job as written in a file (before defaults). */
 export type JobInput = z.input<typeof jobSchema>
 /** A job after parsing, defaults applied. */
@@ -311,6 +329,16 @@ export type Options = z.output<typeof optionsSchema>
 export type Filters = z.output<typeof filtersSchema>
 /** The bisync settings after parsing. */
 export type BisyncSettings = z.output<typeof bisyncSchema>
+
+/** The JSON Schema for editors of `_defaults.yml`, generated from the zod schema. */
+export function defaultsJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/org/rclone-jobs/schema/defaults.schema.json',
+    title: 'rclone-jobs defaults (_defaults.yml)',
+    ...z.toJSONSchema(defaultsSchema, { io: 'input', target: 'draft-2020-12' }),
+  }
+}
 
 /** The JSON Schema for editors, generated from the zod schema. */
 export function jobJsonSchema(): Record<string, unknown> {
