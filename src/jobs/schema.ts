@@ -24,6 +24,54 @@ export const DURATION_PATTERN = /^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms
 export const AGE_PATTERN =
   /^(?:off|0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+|(?:\d+(?:\.\d*)?|\.\d+)(?:ms|s|m|h|d|w|M|y)?|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?)$/
 
+/** One example of each form, for messages and the README. */
+export const BWLIMIT_FORMS =
+  '10M (a rate; a plain number is KiB/s), 10M:1M (upload:download), off, or a timetable such as "08:00,512k 19:00,off" or "Mon-08:00,1M Sat-00:00,off"'
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']
+const WEEKDAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
+
+/**
+ * Why rclone would refuse this `--bwlimit` value, or undefined when it reads it: one bandwidth, `up:down`, `off`, or
+ * a timetable of space-separated `HH:MM,bandwidth` or `Day-HH:MM,bandwidth` entries, parsed as rclone's
+ * fs/bwtimetable.go does (the same from 1.60 to today), so that a wrong value fails in review, not in a scheduled run.
+ */
+export function bwlimitProblem(value: string): string | undefined {
+  if (value === '') return 'must not be empty'
+  // rclone reads a value without spaces or commas as one bandwidth, and anything else as a timetable.
+  if (!value.includes(' ') && !value.includes(',')) return pairProblem(value)
+  for (const entry of value.split(' ')) {
+    if (entry === '') return 'timetable entries are separated by single spaces'
+    const parts = entry.split(',')
+    if (parts.length !== 2)
+      return `"${entry}" is not a timetable entry (HH:MM,bandwidth or Day-HH:MM,bandwidth)`
+    const [when, rate] = parts as [string, string]
+    const dash = when.split('-')
+    if (dash.length > 2) return `"${when}" is not a time (HH:MM or Day-HH:MM)`
+    if (dash.length === 2) {
+      const day = (dash[0] as string).toLowerCase()
+      if (!WEEKDAYS.includes(day) && !WEEKDAY_NAMES.includes(day))
+        return `"${dash[0]}" is not a day of the week (Mon, Tue, ... or Monday, Tuesday, ...)`
+    }
+    const time = dash.at(-1) as string
+    const m = /^(\d\d):(\d\d)$/.exec(time)
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
+      return `"${time}" is not a time of day as HH:MM (two digits each, 00:00 to 23:59)`
+    const problem = pairProblem(rate)
+    if (problem) return problem
+  }
+  return undefined
+}
+
+function pairProblem(pair: string): string | undefined {
+  const colon = pair.indexOf(':')
+  const sides = colon < 0 ? [pair] : [pair.slice(0, colon), pair.slice(colon + 1)]
+  for (const side of sides) {
+    if (!SIZE_PATTERN.test(side)) return `"${side}" is not a bandwidth`
+  }
+  return undefined
+}
+
 /** The job name pattern from SPEC.md. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
 
@@ -45,6 +93,11 @@ const age = z.union([
 export const rclonePath = z
   .string()
   .min(1, { message: 'must not be empty' })
+  // A blank path would reach rclone as a folder named by spaces, or, trimmed by a shell, as no path at all.
+  .refine((p) => p === '' || p.trim() !== '', {
+    message:
+      'must not be blank (only whitespace); write the rclone path, such as remote:folder or ./local/folder',
+  })
   .refine((p) => !p.startsWith('-'), {
     message: 'must not begin with "-": rclone would read it as a flag (write ./-name for a local path)',
   })
@@ -71,7 +124,13 @@ export const optionsSchema = z
     contimeout: duration.describe('--contimeout: connect timeout'),
     timeout: duration.describe('--timeout: IO idle timeout'),
     bwlimit: z
-      .union([z.number().nonnegative().transform(String), z.string().min(1)])
+      .union([
+        z.number().nonnegative().transform(String),
+        z.string().superRefine((v, ctx) => {
+          const problem = bwlimitProblem(v)
+          if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; write ${BWLIMIT_FORMS}` })
+        }),
+      ])
       .describe('--bwlimit: bandwidth limit in KiB/s, or with a suffix, or a timetable'),
     'fast-list': z.boolean().describe('--fast-list: use recursive list if available'),
     'max-delete': z
