@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { cronProblem } from './cron.js'
+import { FILE_TYPE_NAMES, isCatchAllRule } from './file-types.js'
 
 /**
  * rclone's SizeSuffix syntax (`10M`, `1.5G`, `100` = KiB, `10Mi`, `10MiB`, `off`), as `rclone --max-size` parses it.
@@ -175,6 +176,11 @@ export const filtersSchema = z
         }),
       )
       .describe('--filter: filter rules such as "+ *.jpg" and "- *", applied in order'),
+    types: z
+      .array(z.enum(FILE_TYPE_NAMES))
+      .describe(
+        'predefined file types: include only files with their extensions, in any case (see "File types"); [] for none',
+      ),
     'min-size': sizeOrNumber.describe('--min-size: only transfer files bigger than this'),
     'max-size': sizeOrNumber.describe('--max-size: only transfer files smaller than this'),
     'min-age': age.describe('--min-age: only transfer files older than this'),
@@ -197,8 +203,36 @@ export const filtersSchema = z
           'include and exclude together are ambiguous in rclone; write the rules in order under "filter" instead, e.g. ["+ *.jpg", "- *"]',
       })
     }
+    for (const p of typesProblems(f)) ctx.addIssue({ code: 'custom', ...p })
   })
   .describe('Filtering settings: each maps to the rclone filter flag of the same name')
+
+/**
+ * `types` with the job's own pattern rules: `include` is refused (do the types narrow it, or add to it?), and so is
+ * a `filter` rule that matches every file, after which the type rules would never apply.
+ */
+export function typesProblems(f: {
+  readonly types?: readonly string[]
+  readonly include?: readonly string[]
+  readonly filter?: readonly string[]
+}): Array<{ path: PropertyKey[]; message: string }> {
+  if (f.types === undefined || f.types.length === 0) return []
+  const out: Array<{ path: PropertyKey[]; message: string }> = []
+  if (f.include !== undefined)
+    out.push({
+      path: ['include'],
+      message:
+        'include and types together are ambiguous (files of these types, or these files as well?); to leave files out of the types, use exclude; to add files, write "+ pattern" rules under filter (they come before the types)',
+    })
+  f.filter?.forEach((rule, i) => {
+    if (isCatchAllRule(rule))
+      out.push({
+        path: ['filter', i],
+        message: `"${rule}" matches every file, so the types rules, which come after the filter rules, would never apply; leave it out (types end with their own "- **")`,
+      })
+  })
+  return out
+}
 
 /** Settings of `rclone bisync` only; each maps to the bisync flag of the same name. */
 export const bisyncSchema = z

@@ -227,16 +227,24 @@ function validateDefaults(doc: JobDocument): Diagnostic[] {
   return out
 }
 
+/** For a filter key whose error is about a pair, the other key of the pair. */
+const PAIRED = new Map([
+  ['exclude', 'include'],
+  ['include', 'types'],
+  ['filter', 'types'],
+])
+
+/** The filter keys that together make a destination's pattern rules. */
+const PATTERN_KEYS = ['include', 'exclude', 'filter', 'types'] as const
+
 function mergeFilters(job: Filters, own: Filters | undefined): Filters {
   if (own === undefined) return job
   const merged: Filters = { ...job, ...own }
-  // A destination that sets its own include/exclude/filter replaces the job's pattern rules as a whole, so that
-  // overriding include with filter does not leave an ambiguous include+filter mix behind.
-  if (own.include !== undefined || own.exclude !== undefined || own.filter !== undefined) {
-    merged.include = own.include
-    merged.exclude = own.exclude
-    merged.filter = own.filter
-  }
+  // A destination that sets its own include/exclude/filter/types replaces the job's pattern rules as a whole, so
+  // that overriding include with filter does not leave an ambiguous include+filter (or include+types) mix behind.
+  if (PATTERN_KEYS.some((k) => own[k] !== undefined))
+    for (const k of PATTERN_KEYS) merged[k] = own[k] as never
+
   return merged
 }
 
@@ -312,9 +320,11 @@ function reportIssue(
   const at = doc.locate(keyPath)
   let message = describeIssue(issue, value, keyPath)
   // The other half of a pair may come from a defaults file: say where, or the error reads as a mystery.
-  if (issue.code === 'custom' && keyPath.at(-1) === 'exclude' && keyPath.at(-2) === 'filters') {
-    const include = doc.locate([...keyPath.slice(0, -1), 'include'])
-    if (include.file !== at.file) message += ` (include comes from ${include.file}:${include.line})`
+  const filtersAt = keyPath.lastIndexOf('filters')
+  const other = PAIRED.get(String(keyPath[filtersAt + 1]))
+  if (issue.code === 'custom' && filtersAt >= 0 && other !== undefined) {
+    const from = doc.locate([...keyPath.slice(0, filtersAt + 1), other])
+    if (from.file !== at.file) message += ` (${other} comes from ${from.file}:${from.line})`
   }
   out.push({ severity: 'error', ...at, key: formatKeyPath(keyPath), message })
 }

@@ -47,6 +47,7 @@ const FILTER_KINDS: Record<string, keyof typeof WRONG_VALUES> = {
   include: 'list',
   exclude: 'list',
   filter: 'list',
+  types: 'list',
   'min-size': 'size',
   'max-size': 'size',
   'min-age': 'age',
