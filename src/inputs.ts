@@ -71,7 +71,15 @@ export type ActionInputs = Readonly<z.output<typeof inputsSchema>>
 
 /** Thrown for inputs a user must fix: the message is shown as is, without a stack. */
 export class UserError extends Error {
-  override readonly name = 'UserError'
+  override readonly name: string = 'UserError'
+}
+
+/**
+ * A `UserError` in how the action or the CLI was called (a `jobs` pattern that names no job, a path with no job
+ * files): the action fails the step as for any `UserError`; the CLI exits 2, as for a bad flag.
+ */
+export class UsageError extends UserError {
+  override readonly name: string = 'UsageError'
 }
 
 function boolInput(name: string, fallback: boolean): boolean {

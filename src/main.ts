@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
-import { type ActionInputs, getInputs, UserError } from './inputs.js'
+import { type ActionInputs, getInputs, UsageError, UserError } from './inputs.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
 import { goDuration } from './jobs/durations.js'
 import { findJobFiles, isJobFileName, loadJobFiles } from './jobs/load.js'
@@ -195,7 +195,7 @@ async function loadAndValidate(
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
     out.setOutput(Outputs.Matrix, JSON.stringify({ include: [] }))
-    throw new UserError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
+    throw new UsageError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
   }
   for (const p of found.problems) out.warning(`path: ${p}`)
   if (found.files.length === 0)
@@ -251,7 +251,7 @@ async function loadAndValidate(
     }
   }
   if (patterns.length > 0 && selection.unmatched.length > 0) {
-    throw new UserError(
+    throw new UsageError(
       `"jobs" names no job for ${selection.unmatched.map((p) => `"${p}"`).join(', ')}; the jobs are: ${validated.jobs.map((j) => j.name).join(', ')}`,
     )
   }
@@ -499,7 +499,7 @@ function shellQuote(arg: string): string {
 /** Annotations for the problems, and every problem in the log (GitHub shows only ten error annotations). */
 function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return
-  out.info(`${plural(diagnostics.length, 'problem')} in job files:`)
+  out.problem(`${plural(diagnostics.length, 'problem')} in job files:`)
   for (const d of diagnostics) {
     const props = {
       file: d.file,
@@ -510,7 +510,7 @@ function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): v
     if (d.severity === 'error') out.error(d.message, props)
     else out.warning(d.message, props)
   }
-  for (const line of diagnostics.map(formatDiagnostic)) out.info(line)
+  for (const line of diagnostics.map(formatDiagnostic)) out.problem(line)
 }
 
 /** Per-file lines each invocation prints in the log before the rest are only counted (report-dir has them all). */
