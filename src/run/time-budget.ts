@@ -17,6 +17,13 @@ import type { RcloneOutcome } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
 import type { InvocationHook } from './execute.js'
 
+/**
+ * What rclone logs when it stops at --max-duration, and nothing else: the cut itself, transfers cancelled by it, and
+ * the deletions it skips because of them.
+ */
+const CUT_WORDS =
+  /max transfer duration reached|context deadline exceeded|context canceled|not deleting (?:files|directories) as there were IO errors|Fatal error received|Failed to (?:sync|copy) with \d+ errors?: last error was: max transfer duration reached/i
+
 /** Whether rclone stopped because its --max-duration was reached, in this version's words and exit code. */
 export function reachedMaxDuration(outcome: RcloneOutcome, version: string): boolean {
   if (outcome.exitCode !== maxDurationExitCode(version)) return false
@@ -57,6 +64,9 @@ export function timeLimitHook(settings: {
     },
     async after(inv, result, outcome) {
       if (result.status !== 'failed' || !reachedMaxDuration(outcome, settings.version)) return undefined
+      // A run that also met errors the cut does not explain (a server gone, a refused write) failed: going on next
+      // time would not fix those.
+      if (outcome.errorMessages.some((m) => !CUT_WORDS.test(m))) return undefined
       const done = result.transfers === null ? 'some files' : `${result.transfers} files`
       return {
         status: 'incomplete',
