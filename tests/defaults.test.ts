@@ -89,6 +89,22 @@ describe('_defaults.yml', () => {
     expect(problems[0]).toMatch(/^jobs\/_defaults\.yml:2:12: error: options\.bwlimit: /)
   })
 
+  it('an inherited cron that no workflow lists is one warning, at the defaults file', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/_defaults.yml': '# nightly for the whole team\nschedule: "30 2 * * *"\n',
+      'jobs/a.yml': 'source: data\ndestinations: [out/a]\n',
+      'jobs/b.yml': 'source: data\ndestinations: [out/b]\n',
+      '.github/workflows/backup.yml': 'on:\n  schedule:\n    - cron: "0 3 * * *"\n',
+    })
+    const r = await runAction(ws, { command: 'validate' })
+    expect(r.failed, r.log).toBe(false)
+    const warnings = r.log.split('\n').filter((l) => /^jobs\/.*: warning: /.test(l))
+    expect(warnings).toEqual([
+      'jobs/_defaults.yml:2:11: warning: schedule: no workflow under .github/workflows lists the cron "30 2 * * *" in on.schedule, so it never triggers this job; add it to a workflow or fix the job\'s schedule',
+    ])
+  })
+
   it('is not a job file; a folder holding only defaults has no jobs, and its defaults are still checked', async () => {
     const ws = tempDir()
     writeTree(ws, {

@@ -10,7 +10,7 @@ import { type Place, type PlaceContext, placeOf, relate, relationWords } from '.
 import { PlaceIndex } from '../places/place-index.js'
 import { credentialKeys } from '../places/rclone-path.js'
 import { applyDefaults, defaultsKeyProblems } from './defaults.js'
-import { type Diagnostic, formatDiagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
+import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import { durationMs } from './durations.js'
 import type { JobDocument } from './load.js'
 import { defaultsSchema, type Filters, type Job, jobSchema, NOT_IN_DEFAULTS, type Options } from './schema.js'
@@ -176,8 +176,7 @@ export function validateDocuments(
   const bad = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))
   // Every job of a file with an error is held back: a half-valid file is not run.
   const jobs = candidates.filter((j) => !bad.has(j.file) && !heldBack.has(j.file))
-  const unique = new Map(diagnostics.map((d) => [formatDiagnostic(d), d]))
-  return { jobs, diagnostics: sortDiagnostics([...unique.values()]), dependencies: order.dependencies }
+  return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
 }
 
 /** `file:line` of a position, for messages that name the other place of a pair. */
