@@ -545,7 +545,7 @@ function logEvents(
     changesName: string
   }
   const states = new Map<Invocation, State>()
-  const print = (inv: Invocation, s: State, line: string) => {
+  const print = (_inv: Invocation, s: State, line: string) => {
     if (live) out.info(line)
     else s.spool?.write(line)
   }

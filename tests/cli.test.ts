@@ -160,12 +160,15 @@ describe('the CLI', () => {
   })
 })
 
+// RCLONE_JOBS_CLI runs another build of the CLI, as RCLONE_JOBS_BUNDLE does for the action.
+const bundle = path.resolve(process.env.RCLONE_JOBS_CLI ?? 'dist/cli.js')
+
 describe('the bundle (node dist/cli.js)', () => {
   it('validates, plans and runs example-shaped jobs with the real rclone', () => {
     const ws = tempDir()
     writeTree(ws, { 'conf/j.yml': 'source: src\ndestinations: [dst]\n', 'src/f.txt': 'f' })
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [path.resolve('dist/cli.js'), ...args], {
+      spawnSync(process.execPath, [bundle, ...args], {
         cwd: ws,
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -173,5 +176,6 @@ describe('the bundle (node dist/cli.js)', () => {
     expect(cli('validate', 'conf').status).toBe(0)
     expect(cli('run', 'conf').status).toBe(0)
     expect(readTree(path.join(ws, 'dst'))).toEqual({ 'f.txt': 'f' })
+    expect(cli('frobnicate').status).toBe(2)
   })
 })
