@@ -1,94 +1,167 @@
 /**
- * The local CLI over the same pipeline: `rclone-jobs validate|plan|run [path]`. Diagnostics print as
- * `file:line:col: severity: key: message`, the form editors and pre-commit hooks read. Exit 0 when all is well, 1 on
- * problems or failed invocations, 2 on usage errors.
+ * The local CLI over the same pipeline: `rclone-jobs validate|plan|run|check [path]`. Normal output goes to stdout;
+ * problems (diagnostics as `file:line:col: severity: key: message`, the form editors and pre-commit hooks read, and
+ * errors) go to stderr. With `--format json`, stdout holds one JSON document and everything else goes to stderr.
+ * Exit 0 when all is well, 1 on problems in job files or failed invocations, 2 on usage errors.
  */
 import { parseArgs } from 'node:util'
-import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL } from './constants.js'
-import { type ActionInputs, UserError } from './inputs.js'
+import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL, Outputs } from './constants.js'
+import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount, UsageError } from './inputs.js'
+import type { Diagnostic } from './jobs/diagnostics.js'
+import { durationMs } from './jobs/durations.js'
 import { defaultDeps, runCommand } from './main.js'
 import { consoleReporter } from './report/reporter.js'
 
-const USAGE = `Usage: rclone-jobs <validate|plan|run> [path] [options]
+const USAGE = `Usage: rclone-jobs <command> [path] [options]
 
+Commands:
   validate   check every job file; contacts nothing and needs no rclone
   plan       validate, then a --dry-run of every invocation: what would be copied, updated, deleted
   run        validate, then run the jobs with the rclone on PATH
+  check      validate, then compare every destination with its source (rclone check); changes nothing
 
-  path       the folder of job files or a glob (default: jobs)
+  path       the folder of job files, a file, or a glob (default: jobs)
 
 Options:
-  --jobs <names>          job names or globs, comma-separated (default: all enabled jobs)
-  --max-parallel <n>      invocations at once (default: ${DEFAULT_MAX_PARALLEL})
+  --jobs <names>          job names or globs, comma-separated (default: all enabled jobs); one that names no
+                          job is a usage error
+  --max-parallel <n>      invocations at once, 1 to ${MAX_PARALLEL_LIMIT} (default: ${DEFAULT_MAX_PARALLEL})
   --fail-fast             start nothing new after the first failure
   --bisync-state <path>   rclone path where bisync state is kept between runs
+  --time-budget <d>       a duration (5h30m, 90m): no invocation starts once it is spent, running ones are cut
+  --format <text|json>    text (default), or one JSON document on stdout: the diagnostics and, for plan, run and
+                          check, the results (see "The command line" in the README)
   -h, --help              show this help
+
+Problems go to stderr, everything else to stdout. Exit status: 0 all well, 1 problems in job files or failed
+invocations, 2 usage errors (a bad command, flag or value, or --jobs that names no job).
 `
 
-/** Runs the CLI with arguments (without `node` and the script) and returns the exit code. */
+/** Where the CLI writes: `out` is stdout, `err` is stderr. */
+export interface CliIo {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+}
+
+/**
+ * The JSON document `--format json` prints on stdout: what the command ended with, every diagnostic with its
+ * position, and the per-destination results (the action's `results` output; empty for `validate`).
+ */
+export interface JsonReport {
+  readonly command: Command
+  readonly success: boolean
+  /** Why the command failed; empty on success. */
+  readonly message: string
+  readonly diagnostics: readonly Diagnostic[]
+  readonly results: readonly unknown[]
+}
+
+/**
+ * Runs the CLI with arguments (without `node` and the script) in `cwd`, and returns the exit code.
+ */
 export async function main(
   argv: readonly string[],
-  print: (line: string) => void = console.log,
+  io: CliIo = processIo,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   let parsed: ReturnType<typeof parseCli>
   try {
     parsed = parseCli(argv)
   } catch (e) {
-    print(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`)
+    io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`)
     return 2
   }
   if (parsed === 'help') {
-    print(USAGE)
+    io.out(USAGE)
     return 0
   }
+  const { inputs, format } = parsed
+  const json = format === 'json'
+  const outputs = new Map<string, string>()
   const deps = {
     ...defaultDeps(),
-    cwd: process.cwd(),
+    cwd,
     env: { ...process.env, GITHUB_STEP_SUMMARY: '' },
-    reporter: consoleReporter(print),
+    // With JSON on stdout, the human-readable log goes to stderr, so stdout stays one parseable document.
+    reporter: consoleReporter(json ? io.err : io.out, { outputs, printProblem: io.err }),
   }
   try {
-    const outcome = await runCommand(parsed, deps)
-    if (!outcome.success) print(`\nrclone-jobs: ${outcome.message}`)
+    const outcome = await runCommand(inputs, deps)
+    if (json) {
+      const report: JsonReport = {
+        command: inputs.command,
+        success: outcome.success,
+        message: outcome.success ? '' : outcome.message,
+        diagnostics: outcome.diagnostics,
+        results: JSON.parse(outputs.get(Outputs.Results) ?? '[]') as unknown[],
+      }
+      io.out(JSON.stringify(report, null, 2))
+    }
+    if (!outcome.success) io.err(`\nrclone-jobs: ${outcome.message}`)
     return outcome.success ? 0 : 1
   } catch (e) {
-    print(`rclone-jobs: ${e instanceof UserError || e instanceof Error ? e.message : String(e)}`)
-    return 1
+    io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}`)
+    return e instanceof UsageError ? 2 : 1
   }
 }
 
-function parseCli(argv: readonly string[]): ActionInputs | 'help' {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      jobs: { type: 'string', default: '' },
-      'max-parallel': { type: 'string', default: String(DEFAULT_MAX_PARALLEL) },
-      'fail-fast': { type: 'boolean', default: false },
-      'bisync-state': { type: 'string', default: '' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
+/** The CLI's flags (`--help` lists each of them; a test checks that). */
+export const CLI_FLAGS = {
+  jobs: { type: 'string', default: '' },
+  'max-parallel': { type: 'string', default: String(DEFAULT_MAX_PARALLEL) },
+  'fail-fast': { type: 'boolean', default: false },
+  'bisync-state': { type: 'string', default: '' },
+  'time-budget': { type: 'string', default: '' },
+  format: { type: 'string', default: 'text' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+/** The `--help` text. */
+export function usage(): string {
+  return USAGE
+}
+
+function parseCli(argv: readonly string[]): { inputs: ActionInputs; format: 'text' | 'json' } | 'help' {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: CLI_FLAGS })
   if (values.help) return 'help'
   const [command, path, ...rest] = positionals
   if (command === undefined) throw new Error('a command is needed')
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command "${command}"`)
+  if (!(COMMANDS as readonly string[]).includes(command))
+    throw new Error(`unknown command "${command}" (the commands are ${COMMANDS.join(', ')})`)
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}`)
-  const maxParallel = Number(values['max-parallel'])
-  if (!Number.isInteger(maxParallel) || maxParallel < 1)
-    throw new Error('--max-parallel must be a whole number of at least 1')
-  return Object.freeze({
-    command: command as Command,
-    path: path ?? 'jobs',
-    jobs: values.jobs ?? '',
-    rcloneVersion: 'system',
-    rcloneConfig: '',
-    rcloneDownloadUrl: '',
-    maxParallel,
-    failFast: values['fail-fast'] ?? false,
-    bisyncState: values['bisync-state'] ?? '',
-    shards: 0,
-    timeBudgetMs: undefined,
-    changedOnly: 'false',
-  })
+  const maxParallel = parseCount(values['max-parallel'] ?? '', 1, MAX_PARALLEL_LIMIT)
+  if (maxParallel === undefined)
+    throw new Error(
+      `--max-parallel must be a whole number from 1 to ${MAX_PARALLEL_LIMIT} in decimal digits, not "${values['max-parallel']}"`,
+    )
+  const budget = values['time-budget']?.trim() ?? ''
+  const timeBudgetMs = budget === '' ? undefined : durationMs(budget)
+  if (budget !== '' && timeBudgetMs === undefined)
+    throw new Error(`--time-budget must be a duration such as 5h30m, 90m or 45s, not "${budget}"`)
+  const format = values.format
+  if (format !== 'text' && format !== 'json')
+    throw new Error(`--format must be text or json, not "${format}"`)
+  if (values['bisync-state']?.startsWith('-')) throw new Error('--bisync-state must not begin with "-"')
+  return {
+    format,
+    inputs: Object.freeze({
+      command: command as Command,
+      path: path ?? 'jobs',
+      jobs: values.jobs ?? '',
+      rcloneVersion: 'system',
+      rcloneConfig: '',
+      rcloneDownloadUrl: '',
+      maxParallel,
+      failFast: values['fail-fast'] ?? false,
+      bisyncState: values['bisync-state'] ?? '',
+      shards: 0,
+      timeBudgetMs,
+      changedOnly: 'false',
+    }),
+  }
 }

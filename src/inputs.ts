@@ -6,6 +6,37 @@ import { z } from 'zod'
 import { COMMANDS, DEFAULT_MAX_PARALLEL, DEFAULT_RCLONE_VERSION, Inputs } from './constants.js'
 import { durationMs } from './jobs/durations.js'
 
+/** The largest `max-parallel`: more parallel rclone processes than this only contend for the runner's CPUs. */
+export const MAX_PARALLEL_LIMIT = 64
+/** The largest `shards`: GitHub runs at most 256 matrix jobs per workflow run. */
+export const SHARDS_LIMIT = 256
+
+/**
+ * A count written as a plain decimal integer (surrounding spaces allowed). `Number()` and `z.coerce` also read
+ * `0x10`, `1e3` and `1.0`, which a reviewer would not read as the number the action uses.
+ */
+export function parseCount(raw: string, min: number, max: number): number | undefined {
+  const t = raw.trim()
+  if (!/^\d{1,9}$/.test(t)) return undefined
+  const n = Number(t)
+  return n >= min && n <= max ? n : undefined
+}
+
+/** A zod schema for a count input, whose message names the input, the range and what it means. */
+function count(name: string, min: number, max: number, meaning: string) {
+  return z.string().transform((raw, ctx) => {
+    const n = parseCount(raw, min, max)
+    if (n === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${name}" must be a whole number from ${min} to ${max} written in decimal digits (${meaning}), not "${raw}"`,
+      })
+      return z.NEVER
+    }
+    return n
+  })
+}
+
 const inputsSchema = z.object({
   command: z.enum(COMMANDS, { message: `"command" must be one of ${COMMANDS.join(', ')}` }),
   path: z.string().min(1),
@@ -21,15 +52,9 @@ const inputsSchema = z.object({
     z.literal(''),
     z.url({ protocol: /^https?$/, message: '"rclone-download-url" must be an http(s) URL' }),
   ]),
-  maxParallel: z.coerce
-    .number({ message: '"max-parallel" must be a whole number of at least 1' })
-    .int({ message: '"max-parallel" must be a whole number of at least 1' })
-    .min(1, { message: '"max-parallel" must be a whole number of at least 1' }),
+  maxParallel: count(Inputs.MaxParallel, 1, MAX_PARALLEL_LIMIT, 'how many rclone invocations run at once'),
   failFast: z.boolean(),
-  shards: z.coerce
-    .number({ message: '"shards" must be a whole number (0 for one matrix entry per job)' })
-    .int({ message: '"shards" must be a whole number (0 for one matrix entry per job)' })
-    .min(0, { message: '"shards" must be a whole number (0 for one matrix entry per job)' }),
+  shards: count(Inputs.Shards, 0, SHARDS_LIMIT, '0 gives one matrix entry per job'),
   bisyncState: z
     .string()
     .refine((v) => !v.startsWith('-'), { message: '"bisync-state" must not begin with "-"' }),
@@ -49,7 +74,15 @@ export type ActionInputs = Readonly<z.output<typeof inputsSchema>>
 
 /** Thrown for inputs a user must fix: the message is shown as is, without a stack. */
 export class UserError extends Error {
-  override readonly name = 'UserError'
+  override readonly name: string = 'UserError'
+}
+
+/**
+ * A `UserError` in how the action or the CLI was called (a `jobs` pattern that names no job, a path with no job
+ * files): the action fails the step as for any `UserError`; the CLI exits 2, as for a bad flag.
+ */
+export class UsageError extends UserError {
+  override readonly name: string = 'UsageError'
 }
 
 function boolInput(name: string, fallback: boolean): boolean {
@@ -71,10 +104,10 @@ export function getInputs(): ActionInputs {
     rcloneVersion: core.getInput(Inputs.RcloneVersion).trim() || DEFAULT_RCLONE_VERSION,
     rcloneConfig: core.getInput(Inputs.RcloneConfig, { trimWhitespace: false }),
     rcloneDownloadUrl: core.getInput(Inputs.RcloneDownloadUrl),
-    maxParallel: core.getInput(Inputs.MaxParallel).trim() || String(DEFAULT_MAX_PARALLEL),
+    maxParallel: core.getInput(Inputs.MaxParallel) || String(DEFAULT_MAX_PARALLEL),
     failFast: boolInput(Inputs.FailFast, false),
     bisyncState: core.getInput(Inputs.BisyncState),
-    shards: core.getInput(Inputs.Shards).trim() || '0',
+    shards: core.getInput(Inputs.Shards) || '0',
     timeBudgetMs: core.getInput(Inputs.TimeBudget).trim(),
     changedOnly: core.getInput(Inputs.ChangedOnly).trim().toLowerCase() || 'auto',
   }

@@ -10,7 +10,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
 import { changedFiles, pullRequestBase } from './git.js'
-import { type ActionInputs, getInputs, UserError } from './inputs.js'
+import { type ActionInputs, getInputs, UsageError, UserError } from './inputs.js'
 import { changedJobFiles } from './jobs/changed.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
 import { goDuration } from './jobs/durations.js'
@@ -197,15 +197,15 @@ async function loadAndValidate(
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
     out.setOutput(Outputs.Matrix, JSON.stringify({ include: [] }))
-    throw new UserError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
+    throw new UsageError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
   }
   for (const p of found.problems) out.warning(`path: ${p}`)
   if (found.files.length === 0)
     out.warning(`no job files (*.yml, *.yaml) under "${inputs.path.trim()}": nothing to do`)
   out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
-  const loaded = await loadJobFiles(found.files, deps.cwd)
-  const validated = validateDocuments(loaded.documents, context)
+  const loaded = await loadJobFiles(found.files, deps.cwd, found.defaults)
+  const validated = validateDocuments([...(loaded.defaults ?? []), ...loaded.documents], context)
   const crons = workflowCrons(await readWorkflows(deps.cwd))
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,
@@ -254,7 +254,7 @@ async function loadAndValidate(
     }
   }
   if (patterns.length > 0 && selection.unmatched.length > 0) {
-    throw new UserError(
+    throw new UsageError(
       `"jobs" names no job for ${selection.unmatched.map((p) => `"${p}"`).join(', ')}; the jobs are: ${validated.jobs.map((j) => j.name).join(', ')}`,
     )
   }
@@ -549,7 +549,7 @@ function shellQuote(arg: string): string {
 /** Annotations for the problems, and every problem in the log (GitHub shows only ten error annotations). */
 function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return
-  out.info(`${plural(diagnostics.length, 'problem')} in job files:`)
+  out.problem(`${plural(diagnostics.length, 'problem')} in job files:`)
   for (const d of diagnostics) {
     const props = {
       file: d.file,
@@ -560,7 +560,7 @@ function reportDiagnostics(out: Reporter, diagnostics: readonly Diagnostic[]): v
     if (d.severity === 'error') out.error(d.message, props)
     else out.warning(d.message, props)
   }
-  for (const line of diagnostics.map(formatDiagnostic)) out.info(line)
+  for (const line of diagnostics.map(formatDiagnostic)) out.problem(line)
 }
 
 /** Per-file lines each invocation prints in the log before the rest are only counted (report-dir has them all). */
@@ -595,7 +595,7 @@ function logEvents(
     changesName: string
   }
   const states = new Map<Invocation, State>()
-  const print = (inv: Invocation, s: State, line: string) => {
+  const print = (_inv: Invocation, s: State, line: string) => {
     if (live) out.info(line)
     else s.spool?.write(line)
   }

@@ -79,6 +79,7 @@ const VALID = [
   'name: photos\nsource: gdrive:Camera\ndestinations:\n  - b2:photos\n  - path: s3:archive/photos\n    options: { checksum: true, transfers: 8 }\nfilters:\n  include: ["*.jpg", "*.png"]\n  max-age: 7d\noptions:\n  max-delete: 100\n  bwlimit: 10M\nschedule: "30 2 * * *"\n',
   'name: docs\nsource: ./docs\ndestinations: [remote:docs]\nmode: copy\ncreate-empty-src-dirs: true\nfilters:\n  filter: ["- *.tmp", "+ *"]\n---\nname: mirror\nsource: a:x\ndestinations: [b:y]\nmode: bisync\nresync: true\n',
   'source: src\ndestinations: [dst]\noptions: { timeout: 5m, contimeout: 30s, retries: 3, max-transfer: 1G, max-duration: 1h }\nenabled: false\n',
+  'source: src\ndestinations:\n  - path: a\n    options: &fast { transfers: 8, checkers: 16 }\n  - path: b\n    options: { <<: *fast, bwlimit: "08:00,512k 19:00,off" }\nschedule: "*/15 * * * *"\n',
 ]
 const TOKENS = [
   ':',
@@ -104,6 +105,7 @@ const TOKENS = [
   'true',
   '\0',
   '\uFEFF',
+  '<<: *a',
   '%',
   '|',
   '>',

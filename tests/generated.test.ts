@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { fileTypesMarkdown } from '../src/jobs/file-types.js'
 import { jobReferenceMarkdown } from '../src/jobs/reference.js'
-import { jobJsonSchema } from '../src/jobs/schema.js'
+import { defaultsJsonSchema, jobJsonSchema } from '../src/jobs/schema.js'
 import { featureTableMarkdown } from '../src/rclone/features.js'
 import { versionTableMarkdown } from '../src/rclone/versions.js'
 
@@ -32,6 +33,14 @@ function withSection(readme: string, name: string, body: string): string {
 describe('generated files', () => {
   it('schema/job.schema.json equals the schema generated from zod', () => {
     checkGenerated('schema/job.schema.json', `${JSON.stringify(jobJsonSchema(), null, 2)}\n`)
+  })
+
+  it('schema/defaults.schema.json (for _defaults.yml) equals the schema generated from zod', () => {
+    checkGenerated('schema/defaults.schema.json', `${JSON.stringify(defaultsJsonSchema(), null, 2)}\n`)
+  })
+
+  it('the README list of file types equals the one generated from src/jobs/file-types.ts', () => {
+    checkGenerated('README.md', withSection(readFileSync('README.md', 'utf8'), 'types', fileTypesMarkdown()))
   })
 
   it('the README job reference equals the one generated from zod', () => {
@@ -77,6 +86,22 @@ describe('generated files', () => {
       ]),
     )
     expect(s.required).toEqual(['source', 'destinations'])
+    expect(s.additionalProperties).toBe(false)
+  })
+
+  it('the defaults JSON Schema takes every job key but name, source, destinations and needs, none required', () => {
+    const s = defaultsJsonSchema() as {
+      properties: Record<string, unknown>
+      required?: string[]
+      additionalProperties: boolean
+    }
+    const job = jobJsonSchema() as { properties: Record<string, unknown> }
+    expect(Object.keys(s.properties).sort()).toEqual(
+      Object.keys(job.properties)
+        .filter((k) => !['name', 'source', 'destinations', 'needs'].includes(k))
+        .sort(),
+    )
+    expect(s.required ?? []).toEqual([])
     expect(s.additionalProperties).toBe(false)
   })
 })

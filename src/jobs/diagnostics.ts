@@ -28,9 +28,13 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${key}${d.message}`
 }
 
-/** Sorts by file, line, column so output is stable. */
+/**
+ * Sorts by file, line, column so output is stable, and drops repeats: a value in a `_defaults.yml` is checked with
+ * every job that inherits it, and is one problem, at one place, however many jobs share it.
+ */
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
-  return [...list].sort(
+  const unique = new Map(list.map((d) => [formatDiagnostic(d), d]))
+  return [...unique.values()].sort(
     (a, b) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
   )

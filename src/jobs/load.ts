@@ -2,14 +2,34 @@
  * Stage 1: find job files and parse them into YAML documents that remember where every value was written.
  * Only this module and `findJobFiles` touch the file system; parsing is pure.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml'
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  type YAMLMap,
+} from 'yaml'
+import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
 
-/** One YAML document of a job file. */
+/** Where a value is written: the file (a job file, or the `_defaults.yml` it came from), 1-based line and column. */
+export interface Position {
+  readonly file: string
+  readonly line: number
+  readonly col: number
+}
+
+/** One YAML document of a job file, or the mapping of a `_defaults.yml`. */
 export interface JobDocument {
+  /** `defaults` for the mapping of a `_defaults.yml`, which holds no job. */
+  readonly kind: 'job' | 'defaults'
   readonly file: string
   /** 0-based index of the document in its file. */
   readonly index: number
@@ -17,24 +37,48 @@ export interface JobDocument {
   readonly count: number
   /** The plain value of the document. */
   readonly value: unknown
-  /** The position of a key path, falling back to the nearest ancestor that exists. */
-  readonly locate: (keyPath: readonly PropertyKey[], want?: 'key' | 'value') => { line: number; col: number }
+  /**
+   * Where a key path is written, falling back to the nearest ancestor that exists. A value that comes from an
+   * anchor, a merge key (`<<: *base`) or a `_defaults.yml` is located where it is written.
+   */
+  readonly locate: (keyPath: readonly PropertyKey[], want?: 'key' | 'value') => Position
+  /** The `_defaults.yml` that applies to this job (the nearest one above it), when there is one. */
+  readonly defaults?: JobDocument
 }
 
 /** The result of loading: documents and the problems found while parsing them. */
 export interface LoadResult {
   readonly documents: JobDocument[]
   readonly diagnostics: Diagnostic[]
+  /** The mapping of every `_defaults.yml` read, validated on its own as well as merged into its jobs. */
+  readonly defaults?: JobDocument[]
 }
 
 /** Files larger than this are refused rather than parsed: a job file is a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024
 const MAX_ALIAS_COUNT = 100
 
+/** The standard tags of YAML's core schema: they only say what the plain value already is, so they are harmless. */
+const STANDARD_TAGS = new Set(
+  ['str', 'int', 'bool', 'float', 'null', 'map', 'seq', 'merge'].map((t) => `tag:yaml.org,2002:${t}`),
+)
+
+/** A tag as written: `!!binary` for the standard prefix. */
+function showTag(tag: string): string {
+  return tag.replace(/^tag:yaml\.org,2002:/, '!!')
+}
+
+function tagMessage(tag: string): string {
+  return `YAML tag ${showTag(tag)} is not allowed in a job file; write plain values (only the standard tags !!str, !!int, !!bool, !!float, !!null, !!map and !!seq are read)`
+}
+
+/** What a file holds: one or more jobs, or (a `_defaults.yml`) the defaults of the jobs beside and below it. */
+export type FileKind = 'job' | 'defaults'
+
 /**
  * Parses one file's text. `file` is the name used in diagnostics. Never throws for bad input.
  */
-export function parseJobFile(file: string, text: string): LoadResult {
+export function parseJobFile(file: string, text: string, kind: FileKind = 'job'): LoadResult {
   const diagnostics: Diagnostic[] = []
   const err = (line: number, col: number, message: string, key = ''): void => {
     diagnostics.push({ severity: 'error', file, line, col, key, message })
@@ -59,6 +103,8 @@ export function parseJobFile(file: string, text: string): LoadResult {
       prettyErrors: false,
       uniqueKeys: true,
       strict: true,
+      // `<<: *base` merges a mapping written elsewhere in the same document (YAML 1.1 merge keys).
+      merge: true,
     }) as Document.Parsed[]
   } catch (e) {
     err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
@@ -69,23 +115,53 @@ export function parseJobFile(file: string, text: string): LoadResult {
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)))
     return { line: p.line, col: p.col }
   }
-  const contentDocs = docs.filter((d) => d.contents !== null || d.errors.length > 0)
+  // A document with nothing in it (after a trailing `---`, or between two) holds no job and is no mistake either;
+  // an explicit `~` is content, and is reported as an empty job.
+  const contentDocs = docs.filter((d) => !isBlank(d))
   if (contentDocs.length === 0) {
-    err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
+    if (kind === 'job')
+      err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
     return { documents: [], diagnostics }
   }
+  if (kind === 'defaults' && contentDocs.length > 1) {
+    const p = pos(contentDocs[1]?.range[0] ?? 0)
+    err(p.line, p.col, 'a _defaults.yml holds one mapping of defaults, not several documents (---)')
+    return { documents: [], diagnostics }
+  }
+  const cronLines = unquotedCronLines(text)
   const documents: JobDocument[] = []
   contentDocs.forEach((doc, index) => {
     let bad = false
+    const reportedCron = new Set<number>()
+    const onCronLine = (offset: number): boolean => {
+      const { line } = pos(offset)
+      const cron = cronLines.get(line)
+      if (cron === undefined) return false
+      if (!reportedCron.has(line)) {
+        reportedCron.add(line)
+        err(
+          line,
+          cron.col,
+          `this cron must be quoted: YAML reads a value that begins with "*" as an alias. Write ${cron.key ? `${cron.key}: ` : '- '}"${cron.cron}"`,
+          cron.key === 'schedule' ? 'schedule' : '',
+        )
+      }
+      return true
+    }
     for (const e of doc.errors) {
+      bad = true
+      if (onCronLine(e.pos[0])) continue
       const p = e.linePos?.[0] ?? pos(e.pos[0])
       err(p.line, p.col, `YAML syntax: ${firstLine(e.message)}`)
-      bad = true
     }
     for (const w of doc.warnings) {
-      const p = w.linePos?.[0] ?? pos(w.pos[0])
-      err(p.line, p.col, `YAML: ${firstLine(w.message)}; job files use plain YAML without custom tags`)
       bad = true
+      const p = w.linePos?.[0] ?? pos(w.pos[0])
+      const tag = /^Unresolved tag: (\S+)/.exec(firstLine(w.message))?.[1]
+      if (tag === undefined) err(p.line, p.col, `YAML: ${firstLine(w.message)}`)
+      else if (STANDARD_TAGS.has(tag))
+        err(p.line, p.col, `YAML: this value is not ${showTag(tag)}; write it without the tag`)
+      else err(p.line, p.col, tagMessage(tag))
     }
     if (bad) return
     const tagged = findTagged(doc.contents)
@@ -96,8 +172,35 @@ export function parseJobFile(file: string, text: string): LoadResult {
       while (bang > 0 && text[bang - 1] === '!') bang--
       const lineStart = text.lastIndexOf('\n', start - 1)
       const p = pos(bang > lineStart ? bang : start)
-      const shown = (tagged.tag ?? '').replace(/^tag:yaml\.org,2002:/, '!!')
-      err(p.line, p.col, `YAML tag ${shown} is not allowed in a job file; write plain values`)
+      err(p.line, p.col, tagMessage(tagged.tag ?? ''))
+      return
+    }
+    const merge = badMergeSource(doc)
+    if (merge !== undefined) {
+      const p = pos(merge)
+      err(p.line, p.col, 'a merge key (<<) takes a mapping, or a list of mappings, such as <<: *base')
+      return
+    }
+    const alias = unresolvedAlias(doc)
+    if (alias) {
+      if (onCronLine(alias.offset)) return
+      const p = pos(alias.offset)
+      const elsewhere = contentDocs.findIndex((d) => d !== doc && anchorOffset(d, alias.name) !== undefined)
+      const other = elsewhere >= 0 ? contentDocs[elsewhere] : undefined
+      if (other !== undefined) {
+        const at = pos(anchorOffset(other, alias.name) ?? 0)
+        err(
+          p.line,
+          p.col,
+          `the alias *${alias.name} refers to the anchor &${alias.name} of another document (line ${at.line}); anchors do not cross documents (---): repeat the value here${kind === 'job' ? ', or put what jobs share in a _defaults.yml' : ''}`,
+        )
+      } else {
+        err(
+          p.line,
+          p.col,
+          `the alias *${alias.name} has no anchor &${alias.name} before it in this document; define the anchor first, or quote the value if "*" is meant literally`,
+        )
+      }
       return
     }
     let value: unknown
@@ -110,24 +213,117 @@ export function parseJobFile(file: string, text: string): LoadResult {
     }
     // Where each key and value was written, as offsets: the parsed document itself is dropped, so memory per job
     // stays a few hundred bytes however many thousand files there are.
-    const offsets = nodeOffsets(doc.contents)
-    const locate = (
-      keyPath: readonly PropertyKey[],
-      want: 'key' | 'value' = 'value',
-    ): { line: number; col: number } => {
+    const offsets = nodeOffsets(doc, doc.contents)
+    const locate = (keyPath: readonly PropertyKey[], want: 'key' | 'value' = 'value'): Position => {
       if (want === 'key' && keyPath.length > 0) {
         const at = offsets.keys.get(pathKey(keyPath))
-        if (at !== undefined) return pos(at)
+        if (at !== undefined) return { file, ...pos(at) }
       }
       for (let n = keyPath.length; n >= 0; n--) {
         const at = offsets.values.get(pathKey(keyPath.slice(0, n)))
-        if (at !== undefined) return pos(at)
+        if (at !== undefined) return { file, ...pos(at) }
       }
-      return { line: 1, col: 1 }
+      return { file, line: 1, col: 1 }
     }
-    documents.push({ file, index, count: contentDocs.length, value, locate })
+    documents.push({ kind, file, index, count: contentDocs.length, value, locate })
   })
   return { documents, diagnostics }
+}
+
+/** A document with no content at all: what follows a trailing `---`. */
+function isBlank(doc: Document.Parsed): boolean {
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return false
+  const c = doc.contents
+  if (c === null) return true
+  return isScalar(c) && c.value === null && c.source === '' && c.tag === undefined && c.anchor === undefined
+}
+
+/**
+ * Lines whose value is an unquoted five-field cron that begins with `*` (`schedule: *\/15 * * * *`, or a list item):
+ * YAML reads the leading `*` as an alias, and each later `*` as one more, so without this the user gets four alias
+ * errors and no hint. By 1-based line: the column of the value, the key on the line (if any) and the cron text.
+ */
+function unquotedCronLines(text: string): Map<number, { col: number; key: string; cron: string }> {
+  const out = new Map<number, { col: number; key: string; cron: string }>()
+  const field = /^[\d*/,\-A-Za-z?]+$/
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /^(\s*(?:-\s+)?(?:([\w-]+):\s+)?)(\*\S*(?:[ \t]+\S+){4})[ \t]*(?:#.*)?$/.exec(line)
+    if (!m) return
+    const cron = (m[3] as string).trim()
+    if (!cron.split(/\s+/).every((f) => field.test(f))) return
+    out.set(i + 1, { col: (m[1] as string).length + 1, key: m[2] ?? '', cron })
+  })
+  return out
+}
+
+/** The first alias in a document whose anchor is not defined before it, with its offset. */
+function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined
+  const seen = new Set<string>()
+  const visit = (node: unknown, depth: number): void => {
+    if (found || depth > 64 || node === null || typeof node !== 'object') return
+    if (isAlias(node)) {
+      if (!seen.has(node.source)) found = { name: node.source, offset: node.range?.[0] ?? 0 }
+      return
+    }
+    const n = node as Node
+    if (n.anchor) seen.add(n.anchor)
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        visit(pair.key, depth + 1)
+        visit(pair.value, depth + 1)
+      }
+    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
+  }
+  visit(doc.contents, 0)
+  return found
+}
+
+/** The offset of the first merge key (`<<`) whose value is not a mapping or a list of mappings. */
+function badMergeSource(doc: Document.Parsed): number | undefined {
+  let found: number | undefined
+  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
+  const visit = (node: unknown, depth: number): void => {
+    if (found !== undefined || depth > 64 || node === null || typeof node !== 'object' || isAlias(node))
+      return
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMergeKey(pair.key)) {
+          const v = resolve(pair.value)
+          const ok = isMap(v) || (isSeq(v) && v.items.every((i) => isMap(resolve(i))))
+          if (!ok) {
+            found = (pair.key as Node).range?.[0] ?? 0
+            return
+          }
+        }
+        visit(pair.value, depth + 1)
+      }
+    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
+  }
+  visit(doc.contents, 0)
+  return found
+}
+
+/** Where the anchor `&name` is written in a document, if it is. */
+function anchorOffset(doc: Document.Parsed, name: string): number | undefined {
+  let found: number | undefined
+  const visit = (node: unknown, depth: number): void => {
+    if (found !== undefined || depth > 64 || node === null || typeof node !== 'object' || isAlias(node))
+      return
+    const n = node as Node
+    if (n.anchor === name) {
+      found = n.range?.[0] ?? 0
+      return
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        visit(pair.key, depth + 1)
+        visit(pair.value, depth + 1)
+      }
+    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
+  }
+  visit(doc.contents, 0)
+  return found
 }
 
 /** A key path as a map key: numbers (list indices) and strings kept apart. */
@@ -135,25 +331,72 @@ function pathKey(keyPath: readonly PropertyKey[]): string {
   return keyPath.map((k) => (typeof k === 'number' ? `#${k}` : `.${String(k)}`)).join('')
 }
 
-/** The offset of every value, and of every mapping key, by key path. */
-function nodeOffsets(root: unknown): { values: Map<string, number>; keys: Map<string, number> } {
+/** Whether a mapping key is YAML's merge key `<<` (unquoted), which the parser reads as a symbol. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<'
+}
+
+/** Bounds the work of following aliases, on top of `maxAliasCount`, which `toJS` has already enforced. */
+const MAX_VISITS = 100_000
+
+/**
+ * The offset of every value, and of every mapping key, by key path. An alias is followed to its anchor and a merge
+ * key (`<<: *base`, `<<: [*a, *b]`) to the mappings it merges, so a value is located where it is written. Own
+ * keys win over merged ones, and earlier merge sources over later ones, as YAML's merge rules say.
+ */
+function nodeOffsets(
+  doc: Document.Parsed,
+  root: unknown,
+): { values: Map<string, number>; keys: Map<string, number> } {
   const values = new Map<string, number>()
   const keys = new Map<string, number>()
-  const visit = (node: unknown, keyPath: PropertyKey[], depth: number): void => {
-    if (depth > 64 || node === null || node === undefined) return
-    const range = (node as Node).range
-    if (range) values.set(pathKey(keyPath), range[0])
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isScalar(pair.key)) continue
-        const k = pair.key.value
-        if (typeof k !== 'string' && typeof k !== 'number') continue
-        const child = [...keyPath, String(k)]
-        if (pair.key.range) keys.set(pathKey(child), pair.key.range[0])
-        visit(pair.value, child, depth + 1)
+  let visits = 0
+  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
+  /** A mapping's entries as `toJS` sees them: own keys, then keys merged in that are not there yet. */
+  const entries = (map: YAMLMap, depth: number): Array<{ key: string; keyAt?: number; value: unknown }> => {
+    const out: Array<{ key: string; keyAt?: number; value: unknown }> = []
+    const have = new Set<string>()
+    const merges: unknown[] = []
+    for (const pair of map.items) {
+      if (isMergeKey(pair.key)) {
+        merges.push(pair.value)
+        continue
       }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
+      if (!isScalar(pair.key)) continue
+      const k = pair.key.value
+      if (typeof k !== 'string' && typeof k !== 'number') continue
+      have.add(String(k))
+      out.push({ key: String(k), keyAt: pair.key.range?.[0], value: pair.value })
+    }
+    if (depth > 64) return out
+    for (const m of merges) {
+      const source = resolve(m)
+      const sources = isSeq(source) ? source.items.map(resolve) : [source]
+      for (const src of sources) {
+        if (!isMap(src)) continue
+        for (const e of entries(src, depth + 1)) {
+          if (have.has(e.key)) continue
+          have.add(e.key)
+          out.push(e)
+        }
+      }
+    }
+    return out
+  }
+  const visit = (node: unknown, keyPath: PropertyKey[], depth: number): void => {
+    if (depth > 64 || ++visits > MAX_VISITS || node === null || node === undefined) return
+    const target = resolve(node)
+    if (target === null || target === undefined) return
+    const range = (target as Node).range
+    if (range) values.set(pathKey(keyPath), range[0])
+    if (isMap(target)) {
+      for (const e of entries(target, depth)) {
+        const child = [...keyPath, e.key]
+        if (e.keyAt !== undefined) keys.set(pathKey(child), e.keyAt)
+        visit(e.value, child, depth + 1)
+      }
+    } else if (isSeq(target)) {
+      target.items.forEach((item, i) => {
         visit(item, [...keyPath, i], depth + 1)
       })
     }
@@ -166,7 +409,10 @@ function firstLine(message: string): string {
   return message.split('\n')[0]?.trim() ?? message
 }
 
-/** Finds the first node with an explicit tag (`!!binary`, `!custom`, `!!str`...), which job files never need. */
+/**
+ * Finds the first node with an explicit tag other than the standard ones (`!!binary`, `!secret`,
+ * `!!python/object`...), which job files never need and which could mean something else to another tool.
+ */
 function findTagged(node: unknown, depth = 0): Node | undefined {
   if (depth > 64 || node === null || node === undefined) return undefined
   const n = node as Node
@@ -187,7 +433,7 @@ function findTagged(node: unknown, depth = 0): Node | undefined {
 
 function isExplicitTag(n: Node): boolean {
   // The yaml library sets `tag` only for explicit tags in the source on parsed nodes.
-  return typeof n.tag === 'string' && n.tag.length > 0
+  return typeof n.tag === 'string' && n.tag.length > 0 && !STANDARD_TAGS.has(n.tag)
 }
 
 /** Whether a file name is a job file. */
@@ -197,12 +443,13 @@ export function isJobFileName(name: string): boolean {
 
 /**
  * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
- * Returns the files and problems with the input itself (a folder that does not exist).
+ * Returns the files, the defaults files (`_defaults.yml`, which hold no job) found among them, and problems with the
+ * input itself (a folder that does not exist).
  */
 export async function findJobFiles(
   spec: string,
   cwd: string,
-): Promise<{ files: string[]; problems: string[] }> {
+): Promise<{ files: string[]; defaults: string[]; problems: string[] }> {
   const entries = spec
     .split(/\r?\n/)
     .map((s) => s.trim())
@@ -238,7 +485,12 @@ export async function findJobFiles(
     }
     if (matched === 0 && !negated) problems.push(`the pattern "${pattern}" matched no job file`)
   }
-  return { files: [...found].sort(), problems }
+  const all = [...found].sort()
+  return {
+    files: all.filter((f) => !isDefaultsFileName(path.basename(f))),
+    defaults: all.filter((f) => isDefaultsFileName(path.basename(f))),
+    problems,
+  }
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -325,42 +577,97 @@ function readJobFile(abs: string): { text: string } | { size: number } {
   }
 }
 
-/** Reads and parses every job file. File names in diagnostics are relative to `cwd` when inside it. */
-export async function loadJobFiles(files: readonly string[], cwd: string): Promise<LoadResult> {
+/**
+ * Reads and parses every job file, and the defaults file that applies to each: the nearest `_defaults.yml` (or
+ * `.yaml`) in the job's folder or a folder above it, up to `cwd` (the workspace); a job file outside the workspace
+ * looks only in its own folder. `defaultsFiles` are defaults files found by `findJobFiles`, read and checked even
+ * when no job lies below them. File names in diagnostics are relative to `cwd` when inside it.
+ */
+export async function loadJobFiles(
+  files: readonly string[],
+  cwd: string,
+  defaultsFiles: readonly string[] = [],
+): Promise<LoadResult> {
   const documents: JobDocument[] = []
   const diagnostics: Diagnostic[] = []
-  for (const abs of files) {
+  const read = (abs: string, kind: FileKind): LoadResult => {
     const rel = displayPath(abs, cwd)
-    let read: { text: string } | { size: number }
+    const problem = (message: string): LoadResult => ({
+      documents: [],
+      diagnostics: [{ severity: 'error', file: rel, line: 1, col: 1, key: '', message }],
+    })
+    let got: { text: string } | { size: number }
     try {
-      read = readJobFile(abs)
+      got = readJobFile(abs)
     } catch (e) {
-      diagnostics.push({
-        severity: 'error',
-        file: rel,
-        line: 1,
-        col: 1,
-        key: '',
-        message: `the file could not be read: ${e instanceof Error ? e.message : String(e)}`,
-      })
-      continue
+      return problem(`the file could not be read: ${e instanceof Error ? e.message : String(e)}`)
     }
-    if ('size' in read) {
-      diagnostics.push({
-        severity: 'error',
-        file: rel,
-        line: 1,
-        col: 1,
-        key: '',
-        message: `the file is ${read.size} bytes; job files are limited to ${MAX_FILE_BYTES} bytes`,
-      })
-      continue
-    }
-    const r = parseJobFile(rel, read.text)
-    for (const d of r.documents) documents.push(d)
-    for (const d of r.diagnostics) diagnostics.push(d)
+    if ('size' in got)
+      return problem(`the file is ${got.size} bytes; job files are limited to ${MAX_FILE_BYTES} bytes`)
+    return parseJobFile(rel, got.text, kind)
   }
-  return { documents, diagnostics }
+  // Each defaults file is read once however many jobs it applies to; `null` marks one that holds nothing usable.
+  const defaultsByFile = new Map<string, JobDocument | null>()
+  const readDefaults = (abs: string): JobDocument | undefined => {
+    const known = defaultsByFile.get(abs)
+    if (known !== undefined) return known ?? undefined
+    const r = read(abs, 'defaults')
+    for (const d of r.diagnostics) diagnostics.push(d)
+    const doc = r.documents[0]
+    defaultsByFile.set(abs, doc ?? null)
+    return doc
+  }
+  const nearestByDir = new Map<string, string | null>()
+  const root = path.resolve(cwd)
+  const nearest = (dir: string): string | undefined => {
+    const known = nearestByDir.get(dir)
+    if (known !== undefined) return known ?? undefined
+    const here = defaultsFileIn(dir, cwd, diagnostics)
+    const inside = dir.startsWith(`${root}${path.sep}`)
+    const parent = path.dirname(dir)
+    const found = here ?? (inside && parent !== dir ? nearest(parent) : undefined)
+    nearestByDir.set(dir, found ?? null)
+    return found
+  }
+  for (const abs of files) {
+    const r = read(abs, 'job')
+    for (const d of r.diagnostics) diagnostics.push(d)
+    const defaultsFile = nearest(path.dirname(abs))
+    const defaults = defaultsFile === undefined ? undefined : readDefaults(defaultsFile)
+    for (const d of r.documents) documents.push(defaults === undefined ? d : { ...d, defaults })
+  }
+  for (const abs of defaultsFiles) {
+    nearest(path.dirname(abs))
+    readDefaults(abs)
+  }
+  const defaults = [...defaultsByFile.values()].filter((d): d is JobDocument => d !== null)
+  return { documents, diagnostics, defaults }
+}
+
+/**
+ * The defaults file in one folder, if any. Both spellings in one folder is an error: which one applies would
+ * depend on a name nobody reads closely.
+ */
+function defaultsFileIn(dir: string, cwd: string, diagnostics: Diagnostic[]): string | undefined {
+  const present = ['_defaults.yml', '_defaults.yaml']
+    .map((name) => path.join(dir, name))
+    .filter((f) => {
+      try {
+        return statSync(f).isFile()
+      } catch {
+        return false
+      }
+    })
+  if (present.length > 1)
+    diagnostics.push({
+      severity: 'error',
+      file: displayPath(present[1] as string, cwd),
+      line: 1,
+      col: 1,
+      key: '',
+      message: `two defaults files in one folder: keep ${path.basename(present[0] as string)} or ${path.basename(present[1] as string)}, not both`,
+    })
+  return present[0]
 }
 
 /** A path relative to `cwd` when inside it, absolute otherwise, always with `/`. */

@@ -52,7 +52,6 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
       else byCron.set(cron, [j.name])
       out.push({
         severity: 'warning',
-        file: j.file,
         ...j.locate(keyPath),
         key: keyPath.length === 2 ? `schedule[${keyPath[1]}]` : 'schedule',
         message: `no workflow under .github/workflows lists the cron "${cron}" in on.schedule, so it never triggers this job; add it to a workflow or fix the job's schedule`,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { cronProblem } from './cron.js'
+import { FILE_TYPE_NAMES, isCatchAllRule } from './file-types.js'
 
 /**
  * rclone's SizeSuffix syntax (`10M`, `1.5G`, `100` = KiB, `10Mi`, `10MiB`, `off`), as `rclone --max-size` parses it.
@@ -23,6 +24,54 @@ export const DURATION_PATTERN = /^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms
  */
 export const AGE_PATTERN =
   /^(?:off|0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+|(?:\d+(?:\.\d*)?|\.\d+)(?:ms|s|m|h|d|w|M|y)?|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?)$/
+
+/** One example of each form, for messages and the README. */
+export const BWLIMIT_FORMS =
+  '10M (a rate; a plain number is KiB/s), 10M:1M (upload:download), off, or a timetable such as "08:00,512k 19:00,off" or "Mon-08:00,1M Sat-00:00,off"'
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']
+const WEEKDAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday']
+
+/**
+ * Why rclone would refuse this `--bwlimit` value, or undefined when it reads it: one bandwidth, `up:down`, `off`, or
+ * a timetable of space-separated `HH:MM,bandwidth` or `Day-HH:MM,bandwidth` entries, parsed as rclone's
+ * fs/bwtimetable.go does (the same from 1.60 to today), so that a wrong value fails in review, not in a scheduled run.
+ */
+export function bwlimitProblem(value: string): string | undefined {
+  if (value === '') return 'must not be empty'
+  // rclone reads a value without spaces or commas as one bandwidth, and anything else as a timetable.
+  if (!value.includes(' ') && !value.includes(',')) return pairProblem(value)
+  for (const entry of value.split(' ')) {
+    if (entry === '') return 'timetable entries are separated by single spaces'
+    const parts = entry.split(',')
+    if (parts.length !== 2)
+      return `"${entry}" is not a timetable entry (HH:MM,bandwidth or Day-HH:MM,bandwidth)`
+    const [when, rate] = parts as [string, string]
+    const dash = when.split('-')
+    if (dash.length > 2) return `"${when}" is not a time (HH:MM or Day-HH:MM)`
+    if (dash.length === 2) {
+      const day = (dash[0] as string).toLowerCase()
+      if (!WEEKDAYS.includes(day) && !WEEKDAY_NAMES.includes(day))
+        return `"${dash[0]}" is not a day of the week (Mon, Tue, ... or Monday, Tuesday, ...)`
+    }
+    const time = dash.at(-1) as string
+    const m = /^(\d\d):(\d\d)$/.exec(time)
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
+      return `"${time}" is not a time of day as HH:MM (two digits each, 00:00 to 23:59)`
+    const problem = pairProblem(rate)
+    if (problem) return problem
+  }
+  return undefined
+}
+
+function pairProblem(pair: string): string | undefined {
+  const colon = pair.indexOf(':')
+  const sides = colon < 0 ? [pair] : [pair.slice(0, colon), pair.slice(colon + 1)]
+  for (const side of sides) {
+    if (!SIZE_PATTERN.test(side)) return `"${side}" is not a bandwidth`
+  }
+  return undefined
+}
 
 /** The job name pattern from SPEC.md. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/
@@ -45,6 +94,11 @@ const age = z.union([
 export const rclonePath = z
   .string()
   .min(1, { message: 'must not be empty' })
+  // A blank path would reach rclone as a folder named by spaces, or, trimmed by a shell, as no path at all.
+  .refine((p) => p === '' || p.trim() !== '', {
+    message:
+      'must not be blank (only whitespace); write the rclone path, such as remote:folder or ./local/folder',
+  })
   .refine((p) => !p.startsWith('-'), {
     message: 'must not begin with "-": rclone would read it as a flag (write ./-name for a local path)',
   })
@@ -71,7 +125,13 @@ export const optionsSchema = z
     contimeout: duration.describe('--contimeout: connect timeout'),
     timeout: duration.describe('--timeout: IO idle timeout'),
     bwlimit: z
-      .union([z.number().nonnegative().transform(String), z.string().min(1)])
+      .union([
+        z.number().nonnegative().transform(String),
+        z.string().superRefine((v, ctx) => {
+          const problem = bwlimitProblem(v)
+          if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; write ${BWLIMIT_FORMS}` })
+        }),
+      ])
       .describe('--bwlimit: bandwidth limit in KiB/s, or with a suffix, or a timetable'),
     'fast-list': z.boolean().describe('--fast-list: use recursive list if available'),
     'max-delete': z
@@ -116,6 +176,11 @@ export const filtersSchema = z
         }),
       )
       .describe('--filter: filter rules such as "+ *.jpg" and "- *", applied in order'),
+    types: z
+      .array(z.enum(FILE_TYPE_NAMES))
+      .describe(
+        'predefined file types: include only files with their extensions, in any case (see "File types"); [] for none',
+      ),
     'min-size': sizeOrNumber.describe('--min-size: only transfer files bigger than this'),
     'max-size': sizeOrNumber.describe('--max-size: only transfer files smaller than this'),
     'min-age': age.describe('--min-age: only transfer files older than this'),
@@ -138,8 +203,36 @@ export const filtersSchema = z
           'include and exclude together are ambiguous in rclone; write the rules in order under "filter" instead, e.g. ["+ *.jpg", "- *"]',
       })
     }
+    for (const p of typesProblems(f)) ctx.addIssue({ code: 'custom', ...p })
   })
   .describe('Filtering settings: each maps to the rclone filter flag of the same name')
+
+/**
+ * `types` with the job's own pattern rules: `include` is refused (do the types narrow it, or add to it?), and so is
+ * a `filter` rule that matches every file, after which the type rules would never apply.
+ */
+export function typesProblems(f: {
+  readonly types?: readonly string[]
+  readonly include?: readonly string[]
+  readonly filter?: readonly string[]
+}): Array<{ path: PropertyKey[]; message: string }> {
+  if (f.types === undefined || f.types.length === 0) return []
+  const out: Array<{ path: PropertyKey[]; message: string }> = []
+  if (f.include !== undefined)
+    out.push({
+      path: ['include'],
+      message:
+        'include and types together are ambiguous (files of these types, or these files as well?); to leave files out of the types, use exclude; to add files, write "+ pattern" rules under filter (they come before the types)',
+    })
+  f.filter?.forEach((rule, i) => {
+    if (isCatchAllRule(rule))
+      out.push({
+        path: ['filter', i],
+        message: `"${rule}" matches every file, so the types rules, which come after the filter rules, would never apply; leave it out (types end with their own "- **")`,
+      })
+  })
+  return out
+}
 
 /** Settings of `rclone bisync` only; each maps to the bisync flag of the same name. */
 export const bisyncSchema = z
@@ -221,47 +314,50 @@ export const cronSchema = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
+/** The keys of a job, each with its type. */
+const jobShape = {
+  name: z
+    .string()
+    .max(64, { message: 'must be at most 64 characters' })
+    .regex(NAME_PATTERN, { message: 'may contain only letters, digits, "_" and "-"' })
+    .optional()
+    .describe('unique name; defaults to the file stem for a one-job file'),
+  description: z.string().optional().describe('shown in summaries'),
+  source: rclonePath.describe('the source rclone path'),
+  destinations: z
+    .array(destinationSchema)
+    .min(1, { message: 'must list at least one destination' })
+    .describe('one rclone invocation per destination'),
+  mode: z.enum(['sync', 'copy', 'bisync']).default('sync').describe('rclone sync, copy or bisync'),
+  'create-empty-src-dirs': z.boolean().default(false).describe('--create-empty-src-dirs'),
+  options: optionsSchema.default({}),
+  filters: filtersSchema.default({}),
+  schedule: z
+    .union([cronSchema, z.array(cronSchema).min(1)])
+    .optional()
+    .describe('cron string(s): on a schedule event the job runs only when one of them triggered it'),
+  enabled: z.boolean().default(true).describe('a disabled job is validated and listed, never run'),
+  'allow-empty-source': z
+    .boolean()
+    .default(false)
+    .describe('a sync or bisync whose source is empty may delete the destination only when true'),
+  resync: z
+    .boolean()
+    .default(false)
+    .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
+  bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
+  versions: versionsSchema.optional(),
+  healthcheck: healthcheckSchema.optional(),
+  needs: z
+    .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
+    .min(1, { message: 'must list at least one job name (or leave needs out)' })
+    .optional()
+    .describe('job names that run, and succeed, before this job in the same run'),
+}
+
 /** One job. */
 export const jobSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .max(64, { message: 'must be at most 64 characters' })
-      .regex(NAME_PATTERN, { message: 'may contain only letters, digits, "_" and "-"' })
-      .optional()
-      .describe('unique name; defaults to the file stem for a one-job file'),
-    description: z.string().optional().describe('shown in summaries'),
-    source: rclonePath.describe('the source rclone path'),
-    destinations: z
-      .array(destinationSchema)
-      .min(1, { message: 'must list at least one destination' })
-      .describe('one rclone invocation per destination'),
-    mode: z.enum(['sync', 'copy', 'bisync']).default('sync').describe('rclone sync, copy or bisync'),
-    'create-empty-src-dirs': z.boolean().default(false).describe('--create-empty-src-dirs'),
-    options: optionsSchema.default({}),
-    filters: filtersSchema.default({}),
-    schedule: z
-      .union([cronSchema, z.array(cronSchema).min(1)])
-      .optional()
-      .describe('cron string(s): on a schedule event the job runs only when one of them triggered it'),
-    enabled: z.boolean().default(true).describe('a disabled job is validated and listed, never run'),
-    'allow-empty-source': z
-      .boolean()
-      .default(false)
-      .describe('a sync or bisync whose source is empty may delete the destination only when true'),
-    resync: z
-      .boolean()
-      .default(false)
-      .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
-    bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
-    versions: versionsSchema.optional(),
-    healthcheck: healthcheckSchema.optional(),
-    needs: z
-      .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))
-      .min(1, { message: 'must list at least one job name (or leave needs out)' })
-      .optional()
-      .describe('job names that run, and succeed, before this job in the same run'),
-  })
+  .strictObject(jobShape)
   .superRefine((job, ctx) => {
     if (job.versions !== undefined) {
       const backupAt = job.options['backup-dir'] !== undefined ? ['options', 'backup-dir'] : undefined
@@ -301,6 +397,21 @@ export const jobSchema = z
   })
   .describe('An rclone-jobs job')
 
+/** Keys a `_defaults.yml` may not set: what makes a job this one job, and its place in the order of jobs. */
+export const NOT_IN_DEFAULTS = ['name', 'source', 'destinations', 'needs'] as const
+
+/**
+ * The mapping of a `_defaults.yml`: every job key except those in NOT_IN_DEFAULTS, all optional. The rules that
+ * relate keys (versions with backup-dir, resync with mode) are checked on each job once the defaults are merged in.
+ */
+export const defaultsSchema = z
+  .strictObject(jobShape)
+  .omit({ name: true, source: true, destinations: true, needs: true })
+  .partial()
+  .describe(
+    "Defaults for every job file in this folder and below: a job's own keys win; options and filters merge key by key",
+  )
+
 /** A job as written in a file (before defaults). */
 export type JobInput = z.input<typeof jobSchema>
 /** A job after parsing, defaults applied. */
@@ -311,6 +422,16 @@ export type Options = z.output<typeof optionsSchema>
 export type Filters = z.output<typeof filtersSchema>
 /** The bisync settings after parsing. */
 export type BisyncSettings = z.output<typeof bisyncSchema>
+
+/** The JSON Schema for editors of `_defaults.yml`, generated from the zod schema. */
+export function defaultsJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/org/rclone-jobs/schema/defaults.schema.json',
+    title: 'rclone-jobs defaults (_defaults.yml)',
+    ...z.toJSONSchema(defaultsSchema, { io: 'input', target: 'draft-2020-12' }),
+  }
+}
 
 /** The JSON Schema for editors, generated from the zod schema. */
 export function jobJsonSchema(): Record<string, unknown> {

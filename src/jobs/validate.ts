@@ -9,10 +9,11 @@ import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/orde
 import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
 import { PlaceIndex } from '../places/place-index.js'
 import { credentialKeys } from '../places/rclone-path.js'
+import { applyDefaults, defaultsKeyProblems } from './defaults.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import { durationMs } from './durations.js'
 import type { JobDocument } from './load.js'
-import { type Filters, type Job, jobSchema, type Options } from './schema.js'
+import { defaultsSchema, type Filters, type Job, jobSchema, NOT_IN_DEFAULTS, type Options } from './schema.js'
 
 /** A destination with the options and filters that apply to it (the job's, overridden by its own). */
 export interface ResolvedDestination {
@@ -75,10 +76,28 @@ export function validateDocuments(
 ): ValidationResult {
   const diagnostics: Diagnostic[] = []
   const candidates: ValidJob[] = []
+  // Job files not to run, beyond those with an error of their own: an error may be written in a defaults file.
+  const heldBack = new Set<string>()
+  // Each defaults file is checked once on its own; each job below one is checked with the defaults merged in, and
+  // an error in an inherited value, found again there, is the same diagnostic (removed below).
+  const defaultsDocs = new Set<JobDocument>()
   for (const doc of documents) {
+    if (doc.kind === 'defaults') defaultsDocs.add(doc)
+    else if (doc.defaults !== undefined) defaultsDocs.add(doc.defaults)
+  }
+  const badDefaults = new Set<JobDocument>()
+  for (const d of defaultsDocs) {
+    const found = validateDefaults(d)
+    if (found.length > 0) badDefaults.add(d)
+    diagnostics.push(...found)
+  }
+  for (const written of documents) {
+    if (written.kind === 'defaults') continue
+    if (written.defaults !== undefined && badDefaults.has(written.defaults)) heldBack.add(written.file)
+    const doc = written.defaults === undefined ? written : applyDefaults(written, written.defaults)
     const at = (keyPath: readonly PropertyKey[], message: string, want: 'key' | 'value' = 'value'): void => {
       const p = doc.locate(keyPath, want)
-      diagnostics.push({ severity: 'error', file: doc.file, ...p, key: formatKeyPath(keyPath), message })
+      diagnostics.push({ severity: 'error', ...p, key: formatKeyPath(keyPath), message })
     }
     if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
       const what = Array.isArray(doc.value)
@@ -95,25 +114,11 @@ export function validateDocuments(
       for (const issue of parsed.error.issues) reportIssue(issue, doc, local)
     }
     const raw = doc.value as Record<string, unknown>
-    // Path-level checks run on the raw value so they are reported even when other keys are wrong.
-    for (const [keyPath, value] of pathsOf(raw)) {
-      const creds = credentialKeys(value)
-      if (creds.length > 0) {
-        const p = doc.locate(keyPath)
-        local.push({
-          severity: 'error',
-          file: doc.file,
-          ...p,
-          key: formatKeyPath(keyPath),
-          message: `this connection string carries a credential (${creds.join(', ')}); put credentials in the rclone-config secret or RCLONE_CONFIG_* variables, never in a reviewed file`,
-        })
-      }
-    }
+    local.push(...credentialProblems(doc, raw))
     const name = typeof raw.name === 'string' ? raw.name : undefined
     if (name === undefined && raw.name === undefined && doc.count > 1) {
       local.push({
         severity: 'error',
-        file: doc.file,
         ...doc.locate([]),
         key: 'name',
         message: 'a file with several jobs needs a "name" on each of them',
@@ -164,25 +169,81 @@ export function validateDocuments(
       locate: doc.locate,
     })
   }
-  diagnostics.push(...crossChecks(candidates))
-  const order = orderChecks(candidates)
+  const hold = (j: ValidJob) => heldBack.add(j.file)
+  diagnostics.push(...crossChecks(candidates, hold))
+  const order = orderChecks(candidates, hold)
   diagnostics.push(...order.diagnostics)
   const bad = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file))
   // Every job of a file with an error is held back: a half-valid file is not run.
-  const jobs = candidates.filter((j) => !bad.has(j.file))
+  const jobs = candidates.filter((j) => !bad.has(j.file) && !heldBack.has(j.file))
   return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
 }
+
+/** `file:line` of a position, for messages that name the other place of a pair. */
+function fileLine(p: { file: string; line: number }): string {
+  return `${p.file}:${p.line}`
+}
+
+/** A connection string that carries a credential, at every rclone path of a raw job or defaults mapping. */
+function credentialProblems(doc: JobDocument, raw: Record<string, unknown>): Diagnostic[] {
+  const out: Diagnostic[] = []
+  // Path-level checks run on the raw value so they are reported even when other keys are wrong.
+  for (const [keyPath, value] of pathsOf(raw)) {
+    const creds = credentialKeys(value)
+    if (creds.length > 0) {
+      out.push({
+        severity: 'error',
+        ...doc.locate(keyPath),
+        key: formatKeyPath(keyPath),
+        message: `this connection string carries a credential (${creds.join(', ')}); put credentials in the rclone-config secret or RCLONE_CONFIG_* variables, never in a reviewed file`,
+      })
+    }
+  }
+  return out
+}
+
+/** A `_defaults.yml` on its own: a mapping of the keys a job may inherit, each value as a job would have it. */
+function validateDefaults(doc: JobDocument): Diagnostic[] {
+  const value = doc.value
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [
+      {
+        severity: 'error',
+        ...doc.locate([]),
+        key: '',
+        message: `a _defaults.yml must be a mapping of job keys (mode, options, filters, schedule, ...), but it is ${Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`}`,
+      },
+    ]
+  }
+  const out = defaultsKeyProblems(doc)
+  // The keys reported above are not reported again as unknown keys.
+  const rest = Object.fromEntries(
+    Object.entries(value).filter(([k]) => !(NOT_IN_DEFAULTS as readonly string[]).includes(k)),
+  )
+  const parsed = defaultsSchema.safeParse(rest)
+  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, doc, out, DEFAULTS_KEYS)
+  out.push(...credentialProblems(doc, rest))
+  return out
+}
+
+/** For a filter key whose error is about a pair, the other key of the pair. */
+const PAIRED = new Map([
+  ['exclude', 'include'],
+  ['include', 'types'],
+  ['filter', 'types'],
+])
+
+/** The filter keys that together make a destination's pattern rules. */
+const PATTERN_KEYS = ['include', 'exclude', 'filter', 'types'] as const
 
 function mergeFilters(job: Filters, own: Filters | undefined): Filters {
   if (own === undefined) return job
   const merged: Filters = { ...job, ...own }
-  // A destination that sets its own include/exclude/filter replaces the job's pattern rules as a whole, so that
-  // overriding include with filter does not leave an ambiguous include+filter mix behind.
-  if (own.include !== undefined || own.exclude !== undefined || own.filter !== undefined) {
-    merged.include = own.include
-    merged.exclude = own.exclude
-    merged.filter = own.filter
-  }
+  // A destination that sets its own include/exclude/filter/types replaces the job's pattern rules as a whole, so
+  // that overriding include with filter does not leave an ambiguous include+filter (or include+types) mix behind.
+  if (PATTERN_KEYS.some((k) => own[k] !== undefined))
+    for (const k of PATTERN_KEYS) merged[k] = own[k] as never
+
   return merged
 }
 
@@ -214,22 +275,28 @@ function pathsOf(raw: Record<string, unknown>): Array<[PropertyKey[], string]> {
   return out
 }
 
-function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[]): void {
+function reportIssue(
+  issue: z.core.$ZodIssue,
+  doc: JobDocument,
+  out: Diagnostic[],
+  topKeys: readonly string[] = JOB_KEYS,
+): void {
   const keyPath = issue.path as PropertyKey[]
   if (issue.code === 'unrecognized_keys') {
-    const parent = getAt(doc.value, keyPath)
-    const known = knownKeys(keyPath, parent)
+    const known = keyPath.length === 0 ? topKeys : knownKeys(keyPath)
     for (const key of issue.keys) {
       const full = [...keyPath, key]
-      const hint = suggest(key, known)
+      const elsewhere = otherSection(key, keyPath, known)
+      const hint = elsewhere === undefined ? suggest(key, known) : undefined
       out.push({
         severity: 'error',
-        file: doc.file,
         ...doc.locate(full, 'key'),
         key: formatKeyPath(full),
-        message: hint
-          ? `unknown key "${key}"; did you mean "${hint}"?`
-          : `unknown key "${key}"${known.length > 0 ? ` (known keys: ${known.join(', ')})` : ''}`,
+        message: elsewhere
+          ? `unknown key "${key}" here; did you mean "${elsewhere.path}"? ${elsewhere.why}`
+          : hint
+            ? `unknown key "${key}"; did you mean "${hint}"?`
+            : `unknown key "${key}"${known.length > 0 ? ` (known keys: ${known.join(', ')})` : ''}`,
       })
     }
     return
@@ -244,18 +311,21 @@ function reportIssue(issue: z.core.$ZodIssue, doc: JobDocument, out: Diagnostic[
         : branches.find((b) => b.every((i) => i.path.length === 0 && i.code !== 'invalid_type'))
     if (pick) {
       for (const sub of pick)
-        reportIssue({ ...sub, path: [...keyPath, ...sub.path] } as z.core.$ZodIssue, doc, out)
+        reportIssue({ ...sub, path: [...keyPath, ...sub.path] } as z.core.$ZodIssue, doc, out, topKeys)
       return
     }
   }
   const value = getAt(doc.value, keyPath)
-  out.push({
-    severity: 'error',
-    file: doc.file,
-    ...doc.locate(keyPath),
-    key: formatKeyPath(keyPath),
-    message: describeIssue(issue, value, keyPath),
-  })
+  const at = doc.locate(keyPath)
+  let message = describeIssue(issue, value, keyPath)
+  // The other half of a pair may come from a defaults file: say where, or the error reads as a mystery.
+  const filtersAt = keyPath.lastIndexOf('filters')
+  const other = PAIRED.get(String(keyPath[filtersAt + 1]))
+  if (issue.code === 'custom' && filtersAt >= 0 && other !== undefined) {
+    const from = doc.locate([...keyPath.slice(0, filtersAt + 1), other])
+    if (from.file !== at.file) message += ` (${other} comes from ${from.file}:${from.line})`
+  }
+  out.push({ severity: 'error', ...at, key: formatKeyPath(keyPath), message })
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown, keyPath: readonly PropertyKey[]): string {
@@ -311,16 +381,63 @@ function getAt(value: unknown, keyPath: readonly PropertyKey[]): unknown {
 }
 
 const JOB_KEYS = Object.keys(jobSchema.shape)
+const DEFAULTS_KEYS = Object.keys(defaultsSchema.shape)
 const OPTION_KEYS = Object.keys(jobSchema.shape.options.unwrap().shape)
 const FILTER_KEYS = Object.keys(jobSchema.shape.filters.unwrap().shape)
 
-function knownKeys(keyPath: readonly PropertyKey[], _parent: unknown): string[] {
+function knownKeys(keyPath: readonly PropertyKey[]): string[] {
   const last = keyPath[keyPath.length - 1]
   if (keyPath.length === 0) return JOB_KEYS
   if (last === 'options') return OPTION_KEYS
   if (last === 'filters') return FILTER_KEYS
   if (keyPath[0] === 'destinations' && keyPath.length === 2) return ['path', 'options', 'filters']
   return []
+}
+
+/**
+ * A key written one level off: an rclone flag at the top of a job (`transfers:`, `checksum:`, `include:`) belongs
+ * under `options` or `filters`, and a job key inside `options` belongs at the top. Matches exactly, or as a typo
+ * when no key of the section it is written in is as close.
+ */
+function otherSection(
+  key: string,
+  keyPath: readonly PropertyKey[],
+  known: readonly string[],
+): { path: string; why: string } | undefined {
+  const last = keyPath.at(-1)
+  const atJob = keyPath.length === 0 || (keyPath[0] === 'destinations' && keyPath.length === 2)
+  const prefix = keyPath.length === 0 ? '' : `${formatKeyPath(keyPath)}.`
+  const sections: Array<{ keys: readonly string[]; path: (k: string) => string; why: string }> = []
+  if (atJob) {
+    sections.push(
+      { keys: OPTION_KEYS, path: (k) => `${prefix}options.${k}`, why: 'rclone flags go under "options:"' },
+      { keys: FILTER_KEYS, path: (k) => `${prefix}filters.${k}`, why: 'filter flags go under "filters:"' },
+    )
+  } else if (last === 'options' && keyPath.length <= 3) {
+    const base = formatKeyPath(keyPath.slice(0, -1))
+    sections.push({
+      keys: FILTER_KEYS,
+      path: (k) => (base === '' ? `filters.${k}` : `${base}.filters.${k}`),
+      why: 'filter flags go under "filters:"',
+    })
+    if (keyPath.length === 1)
+      sections.push({ keys: JOB_KEYS, path: (k) => k, why: 'it is a job key, written at the top of the job' })
+  } else if (last === 'filters' && keyPath.length <= 3) {
+    const base = formatKeyPath(keyPath.slice(0, -1))
+    sections.push({
+      keys: OPTION_KEYS,
+      path: (k) => (base === '' ? `options.${k}` : `${base}.options.${k}`),
+      why: 'rclone flags other than filters go under "options:"',
+    })
+  }
+  const normal = key.toLowerCase().replace(/_/g, '-')
+  for (const s of sections) if (s.keys.includes(normal)) return { path: s.path(normal), why: s.why }
+  if (suggest(key, known) !== undefined) return undefined
+  for (const s of sections) {
+    const hint = suggest(key, s.keys)
+    if (hint !== undefined) return { path: s.path(hint), why: s.why }
+  }
+  return undefined
 }
 
 /** The closest known key by edit distance, when close enough to be a likely typo. */
@@ -362,16 +479,16 @@ function levenshtein(a: string, b: string): number {
  * folders) of different invocations overlapping: one sync would delete the other's files. Each pair is reported
  * once, at the one written later.
  */
-function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
+function crossChecks(jobs: readonly ValidJob[], hold: (j: ValidJob) => void): Diagnostic[] {
   const out: Diagnostic[] = []
   const byName = new Map<string, ValidJob>()
   for (const j of jobs) {
     const first = byName.get(j.name)
     if (first) {
       const p = j.job.name === undefined ? j.locate([]) : j.locate(['name'])
+      hold(j)
       out.push({
         severity: 'error',
-        file: j.file,
         ...p,
         key: 'name',
         message: `duplicate job name "${j.name}": also used in ${first.file}:${first.line}`,
@@ -384,8 +501,10 @@ function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
     readonly keyPath: readonly PropertyKey[]
     readonly what: string
   }
-  const error = (j: ValidJob, keyPath: readonly PropertyKey[], message: string) =>
-    out.push({ severity: 'error', file: j.file, ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
+  const error = (j: ValidJob, keyPath: readonly PropertyKey[], message: string) => {
+    hold(j)
+    out.push({ severity: 'error', ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
+  }
   const written = new PlaceIndex<Written>()
   const check = (w: Written, place: Place) => {
     for (const { value: other, relation } of written.overlapping(place)) {
@@ -394,7 +513,7 @@ function crossChecks(jobs: readonly ValidJob[]): Diagnostic[] {
       const where =
         other.job === w.job
           ? other.what
-          : `${other.what} of job "${other.job.name}" (${other.job.file}:${other.job.locate(other.keyPath).line})`
+          : `${other.what} of job "${other.job.name}" (${fileLine(other.job.locate(other.keyPath))})`
       const why =
         w.what.startsWith('backup-dir') && other.what.startsWith('backup-dir')
           ? 'what each sync moves there would overwrite what the other moved; give each destination its own backup-dir'
@@ -482,7 +601,10 @@ function backupKeyPath(j: ValidJob, index: number): PropertyKey[] {
  * Order between jobs: `needs` that name no job, and cycles (reported at the entry or source that closes them); the
  * dependencies of each job for the executor.
  */
-function orderChecks(jobs: readonly ValidJob[]): {
+function orderChecks(
+  jobs: readonly ValidJob[],
+  hold: (j: ValidJob) => void,
+): {
   diagnostics: Diagnostic[]
   dependencies: Map<string, Dependency[]>
 } {
@@ -506,9 +628,9 @@ function orderChecks(jobs: readonly ValidJob[]): {
   for (const j of jobs) {
     j.job.needs?.forEach((name, at) => {
       if (name !== j.name) return
+      hold(j)
       diagnostics.push({
         severity: 'error',
-        file: j.file,
         ...j.locate(['needs', at]),
         key: formatKeyPath(['needs', at]),
         message: `a job cannot need itself ("${name}")`,
@@ -519,9 +641,9 @@ function orderChecks(jobs: readonly ValidJob[]): {
     const j = jobs[u.node] as ValidJob
     const name = j.job.needs?.[u.at] ?? ''
     const hint = suggest(name, names)
+    hold(j)
     diagnostics.push({
       severity: 'error',
-      file: j.file,
       ...j.locate(['needs', u.at]),
       key: formatKeyPath(['needs', u.at]),
       message: `needs "${name}", but no job has that name${hint ? `; did you mean "${hint}"?` : ''}`,
@@ -531,9 +653,9 @@ function orderChecks(jobs: readonly ValidJob[]): {
     const j = jobs[edge.to] as ValidJob
     const keyPath = edgeKeyPath(j, edge)
     const chain = path.map((i) => `"${names[i]}"`).join(' → ')
+    hold(j)
     diagnostics.push({
       severity: 'error',
-      file: j.file,
       ...j.locate(keyPath),
       key: formatKeyPath(keyPath),
       message: `this closes a cycle of jobs that wait for each other (${chain}, each after the next); no order can run them. Remove a needs entry or change a path so data flows one way`,

@@ -55,7 +55,6 @@ export function versionProblems(
       if (at === undefined || compareVersions(version, f.since) >= 0) continue
       out.push({
         severity: 'error',
-        file: j.file,
         ...j.locate(at),
         key: formatKeyPath(at),
         message: `${f.name} needs rclone ${f.since} or newer, and the installed rclone is ${version}; set rclone-version to ${f.since} or later`,

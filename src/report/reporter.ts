@@ -20,6 +20,8 @@ export interface Reporter {
   /** Text with every masked secret replaced, for what leaves the action by other ways (health pings). */
   scrub(text: string): string
   info(message: string): void
+  /** A line that reports a problem (`file:line:col: error: ...`): the step log on a runner, stderr in a terminal. */
+  problem(line: string): void
   warning(message: string, props?: AnnotationProps): void
   error(message: string, props?: AnnotationProps): void
   startGroup(name: string): void
@@ -65,6 +67,7 @@ export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
     },
     scrub: (t) => r.scrub(t),
     info: (m) => core.info(r.scrub(m)),
+    problem: (line) => core.info(r.scrub(line)),
     warning: (m, p) => core.warning(r.scrub(m), props(p)),
     error: (m, p) => core.error(r.scrub(m), props(p)),
     startGroup: (n) => core.startGroup(r.scrub(n)),
@@ -81,24 +84,27 @@ export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
 }
 
 /**
- * A terminal reporter for the CLI: plain lines, no workflow commands. Problems with a position are printed by the
- * pipeline as `file:line:col: ...` lines already, so their annotations are not repeated.
+ * A terminal reporter for the CLI: plain lines, no workflow commands. Normal output goes to `print`, problems to
+ * `printProblem` (stderr), so `rclone-jobs plan > plan.txt` keeps the problems on the screen. Problems with a
+ * position are printed by the pipeline as `file:line:col: ...` lines already, so their annotations are not repeated.
  */
 export function consoleReporter(
   print: (line: string) => void,
-  options: { outputs?: Map<string, string> } = {},
+  options: { outputs?: Map<string, string>; printProblem?: (line: string) => void } = {},
 ): Reporter {
   const r = new Redactor()
   const out = (line: string) => print(r.scrub(line))
+  const err = (line: string) => (options.printProblem ?? print)(r.scrub(line))
   return {
     mask: (s) => r.add(s),
     scrub: (t) => r.scrub(t),
     info: (m) => out(m),
+    problem: (line) => err(line),
     warning: (m, p) => {
-      if (p?.file === undefined) out(`warning: ${m}`)
+      if (p?.file === undefined) err(`warning: ${m}`)
     },
     error: (m, p) => {
-      if (p?.file === undefined) out(`error: ${m}`)
+      if (p?.file === undefined) err(`error: ${m}`)
     },
     startGroup: (n) => out(`── ${n}`),
     endGroup: () => {},

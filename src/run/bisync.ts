@@ -82,7 +82,6 @@ export function storeOverlaps(store: string, jobs: readonly ValidJob[], context:
       if (rel === undefined) continue
       out.push({
         severity: 'error',
-        file: j.file,
         ...j.locate(keyPath),
         key: formatKeyPath(keyPath),
         message: `"${p}" ${relationWords(rel)} the bisync-state store "${store}"; a sync there would copy or delete the state. Keep the store outside every job's paths`,

@@ -70,7 +70,7 @@ export function checkHook(settings: {
       const sep = args.indexOf('--')
       return { args: [...args.slice(0, sep), `--combined=${file}`, ...args.slice(sep)] }
     },
-    async after(inv, result, outcome) {
+    async after(inv, _result, outcome) {
       const file = files.get(inv)
       files.delete(inv)
       if (file === undefined) return undefined

@@ -2,6 +2,7 @@
  * Stage 3: jobs to rclone invocations. One invocation per job and destination, as an argument vector: flags first,
  * then `--`, then SRC and DST, so that no job value can ever be read as a flag. Pure.
  */
+import { typedFilterRules } from '../jobs/file-types.js'
 import type { BisyncSettings, Filters, Options } from '../jobs/schema.js'
 import type { ValidJob } from '../jobs/validate.js'
 import type { Place } from '../places/place.js'
@@ -78,14 +79,20 @@ export function optionFlags(options: Options | BisyncSettings): string[] {
   return out
 }
 
-/** The rclone flags for a job's filters. */
+/**
+ * The rclone flags for a job's filters. With `types`, the pattern rules become one ordered list of `--filter` rules
+ * (see `typedFilterRules`), so that their order does not depend on how rclone orders its kinds of flags.
+ */
 export function filterFlags(filters: Filters): string[] {
   const out: string[] = []
+  const typed = typedFilterRules(filters)
   for (const [key, value] of Object.entries(filters)) {
-    if (value === undefined) continue
+    if (value === undefined || key === 'types') continue
+    if (typed.length > 0 && (key === 'exclude' || key === 'filter')) continue
     if (Array.isArray(value)) for (const v of value) out.push(`--${key}=${v}`)
     else out.push(...flag(key, value))
   }
+  for (const rule of typed) out.push(`--filter=${rule}`)
   return out
 }
 

@@ -17,9 +17,12 @@ import type { RcloneOutcome } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
 import type { InvocationHook } from './execute.js'
 
-/** What rclone says at a --max-duration cut, about the cut itself (fs/sync/sync.go, cmd/cmd.go, operations). */
-const CUT_MESSAGE =
-  /max transfer duration reached|context deadline exceeded|not deleting (files|directories) as there were IO errors|Fatal error received - not attempting retries|can't (delete|remove) .*context canceled/
+/**
+ * What rclone logs when it stops at --max-duration, and nothing else: the cut itself, transfers cancelled by it, and
+ * the deletions it skips because of them (fs/sync/sync.go, cmd/cmd.go, fs/operations).
+ */
+const CUT_WORDS =
+  /max transfer duration reached|context deadline exceeded|context canceled|not deleting (?:files|directories) as there were IO errors|Fatal error received|Failed to (?:sync|copy) with \d+ errors?: last error was: max transfer duration reached/i
 
 /**
  * Whether rclone stopped because its --max-duration was reached, and nothing else went wrong: by this version's
@@ -33,7 +36,7 @@ export function reachedMaxDuration(outcome: RcloneOutcome, version: string): boo
     !outcome.errorMessages.some((m) => /max transfer duration reached/.test(m))
   )
     return false
-  return outcome.errorMessages.every((m) => CUT_MESSAGE.test(m))
+  return outcome.errorMessages.every((m) => CUT_WORDS.test(m))
 }
 
 /** The budget and limits as a hook. `startedAt` is when the step started; `budgetMs` undefined means no budget. */
@@ -68,6 +71,9 @@ export function timeLimitHook(settings: {
     },
     async after(inv, result, outcome) {
       if (result.status !== 'failed' || !reachedMaxDuration(outcome, settings.version)) return undefined
+      // A run that also met errors the cut does not explain (a server gone, a refused write) failed: going on next
+      // time would not fix those.
+      if (outcome.errorMessages.some((m) => !CUT_WORDS.test(m))) return undefined
       const done = result.transfers === null ? 'some files' : `${result.transfers} files`
       return {
         status: 'incomplete',

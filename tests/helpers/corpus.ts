@@ -47,6 +47,7 @@ const FILTER_KINDS: Record<string, keyof typeof WRONG_VALUES> = {
   include: 'list',
   exclude: 'list',
   filter: 'list',
+  types: 'list',
   'min-size': 'size',
   'max-size': 'size',
   'min-age': 'age',
@@ -190,7 +191,21 @@ export function malformedCorpus(): CorpusEntry[] {
   add('multi-doc-one-bad', `name: a\n${BASE}---\nname: b\nsource: src\n`)
   add('json-style', '{"source": "src", "destinations": "dst"}\n')
   add('key-not-string', `${BASE}[a, b]: 1\n`)
-  add('merge-key', `base: &b { transfers: 2 }\n${BASE}options:\n  <<: *b\n`)
+  // Merge keys are read (YAML 1.1 `<<`); what they merge is validated like any other value.
+  add('merge-key-scalar', `${BASE}options:\n  <<: 5\n`)
+  add(
+    'merge-key-bad-merged-value',
+    'source: src\ndestinations:\n  - path: a\n    options: &o { transfers: 0 }\n  - path: b\n    options: { <<: *o }\n',
+  )
+  add(
+    'merge-key-unknown-merged-key',
+    `source: src\ndestinations: [dst]\nfilters: &f { max-age: 1d }\noptions:\n  <<: *f\n`,
+  )
+  add(
+    'anchor-other-document',
+    `name: a\nsource: &s src\ndestinations: [dst]\n---\nname: b\nsource: *s\ndestinations: [dst2]\n`,
+  )
+  add('unquoted-cron', `${BASE}schedule: */15 * * * *\n`)
   add('directive', `%YAML 1.1\n---\n${BASE}mode: 7\n`)
   add('control-chars', `source: "src\u0007\u001b[31m"\ndestinations: [dst]\nmode: x\n`)
   return out
