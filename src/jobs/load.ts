@@ -436,9 +436,9 @@ function isExplicitTag(n: Node): boolean {
   return typeof n.tag === 'string' && n.tag.length > 0 && !STANDARD_TAGS.has(n.tag)
 }
 
-/** Whether a file name is a job file. */
+/** Whether a file name is YAML (a job file, or a `_defaults.yml`, which findJobFiles sets apart). */
 export function isJobFileName(name: string): boolean {
-  return /\.ya?ml$/i.test(name) && !/^_defaults\.ya?ml$/i.test(name)
+  return /\.ya?ml$/i.test(name)
 }
 
 /**
