@@ -1,6 +1,6 @@
 // Benchmarks of the bundled action against plain rclone commands run the same way in the same run.
 // Needs node and rclone on PATH (and /usr/bin/time for peak memory). Prints ratios (medians over interleaved runs)
-// and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N] [--large] [--only CASE]
+// and writes bench/RESULTS.md. Usage: npm run bench [-- --runs N] [--large] [--only CASE] [--bundle OLD/dist/index.js]
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -8,7 +8,9 @@ import os from 'node:os'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
-const bundle = path.join(root, 'dist/index.js')
+// --bundle PATH measures another build (an older dist/index.js, for before-and-after figures in one session).
+const bundleArg = process.argv.indexOf('--bundle')
+const bundle = bundleArg > 0 ? path.resolve(process.argv[bundleArg + 1]) : path.join(root, 'dist/index.js')
 const runsArg = process.argv.indexOf('--runs')
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
 // --large adds the 1,000,000-file memory figure; --only N runs one numbered case (for a quick look).
@@ -154,6 +156,9 @@ say(`# rclone-jobs benchmark results`)
 say('')
 say(
   `Run ${new Date().toISOString()} on ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${rcloneVersion}.`,
+)
+say(
+  `The action measured: \`${path.relative(root, bundle) || bundle}\`${bundleArg > 0 ? ' (another build, given with --bundle)' : ''}.`,
 )
 say(
   `Each figure is a median over ${RUNS} interleaved runs (A, B, A, B, ...); ratios are the median of the per-pair ratios A/B, with their min-max.`,
@@ -438,6 +443,7 @@ if (runCase(6)) {
 say(
   `Whole benchmark: ${fmt((Date.now() - started) / 1000, 1)} s. Reproduce with \`npm run bench\` (needs rclone on PATH).`,
 )
-if (ONLY === undefined) writeFileSync(path.join(root, 'bench/RESULTS.md'), `${lines.join('\n')}\n`)
+if (ONLY === undefined && bundleArg < 0)
+  writeFileSync(path.join(root, 'bench/RESULTS.md'), `${lines.join('\n')}\n`)
 rmSync(work, { recursive: true, force: true })
 rmSync(fast, { recursive: true, force: true })
