@@ -256,26 +256,40 @@ function unquotedCronLines(text: string): Map<number, { col: number; key: string
   return out
 }
 
+/**
+ * Visits a document's nodes depth first, in document order (mapping keys and values, list items), up to 64 deep.
+ * `visit` returns `stop` to end the walk, `skip` to leave a node's children out. Aliases are visited, never followed.
+ */
+function walkNodes(root: unknown, visit: (node: Node) => 'stop' | 'skip' | undefined): void {
+  let stopped = false
+  const step = (node: unknown, depth: number): void => {
+    if (stopped || depth > 64 || node === null || typeof node !== 'object') return
+    const said = visit(node as Node)
+    if (said === 'stop') stopped = true
+    if (said !== undefined || isAlias(node)) return
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        step(pair.key, depth + 1)
+        step(pair.value, depth + 1)
+      }
+    } else if (isSeq(node)) for (const item of node.items) step(item, depth + 1)
+  }
+  step(root, 0)
+}
+
 /** The first alias in a document whose anchor is not defined before it, with its offset. */
 function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
   let found: { name: string; offset: number } | undefined
   const seen = new Set<string>()
-  const visit = (node: unknown, depth: number): void => {
-    if (found || depth > 64 || node === null || typeof node !== 'object') return
-    if (isAlias(node)) {
-      if (!seen.has(node.source)) found = { name: node.source, offset: node.range?.[0] ?? 0 }
-      return
+  walkNodes(doc.contents, (n) => {
+    if (isAlias(n)) {
+      if (seen.has(n.source)) return undefined
+      found = { name: n.source, offset: n.range?.[0] ?? 0 }
+      return 'stop'
     }
-    const n = node as Node
     if (n.anchor) seen.add(n.anchor)
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        visit(pair.key, depth + 1)
-        visit(pair.value, depth + 1)
-      }
-    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
-  }
-  visit(doc.contents, 0)
+    return undefined
+  })
   return found
 }
 
@@ -283,46 +297,28 @@ function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number }
 function badMergeSource(doc: Document.Parsed): number | undefined {
   let found: number | undefined
   const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
-  const visit = (node: unknown, depth: number): void => {
-    if (found !== undefined || depth > 64 || node === null || typeof node !== 'object' || isAlias(node))
-      return
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (isMergeKey(pair.key)) {
-          const v = resolve(pair.value)
-          const ok = isMap(v) || (isSeq(v) && v.items.every((i) => isMap(resolve(i))))
-          if (!ok) {
-            found = (pair.key as Node).range?.[0] ?? 0
-            return
-          }
-        }
-        visit(pair.value, depth + 1)
-      }
-    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
-  }
-  visit(doc.contents, 0)
+  walkNodes(doc.contents, (n) => {
+    if (!isMap(n)) return undefined
+    for (const pair of n.items) {
+      if (!isMergeKey(pair.key)) continue
+      const v = resolve(pair.value)
+      if (isMap(v) || (isSeq(v) && v.items.every((i) => isMap(resolve(i))))) continue
+      found = (pair.key as Node).range?.[0] ?? 0
+      return 'stop'
+    }
+    return undefined
+  })
   return found
 }
 
 /** Where the anchor `&name` is written in a document, if it is. */
 function anchorOffset(doc: Document.Parsed, name: string): number | undefined {
   let found: number | undefined
-  const visit = (node: unknown, depth: number): void => {
-    if (found !== undefined || depth > 64 || node === null || typeof node !== 'object' || isAlias(node))
-      return
-    const n = node as Node
-    if (n.anchor === name) {
-      found = n.range?.[0] ?? 0
-      return
-    }
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        visit(pair.key, depth + 1)
-        visit(pair.value, depth + 1)
-      }
-    } else if (isSeq(node)) for (const item of node.items) visit(item, depth + 1)
-  }
-  visit(doc.contents, 0)
+  walkNodes(doc.contents, (n) => {
+    if (n.anchor !== name) return undefined
+    found = n.range?.[0] ?? 0
+    return 'stop'
+  })
   return found
 }
 
