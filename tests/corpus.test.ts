@@ -11,6 +11,7 @@ import { parseJobFile } from '../src/jobs/load.js'
 import { validateDocuments } from '../src/jobs/validate.js'
 import { planInvocations } from '../src/run/plan.js'
 import { malformedCorpus } from './helpers/corpus.js'
+import { mutate, rng, VALID } from './helpers/fuzz.js'
 import { tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 
@@ -63,87 +64,10 @@ describe('the malformed corpus', () => {
   })
 })
 
-/** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const VALID = [
-  'name: photos\nsource: gdrive:Camera\ndestinations:\n  - b2:photos\n  - path: s3:archive/photos\n    options: { checksum: true, transfers: 8 }\nfilters:\n  include: ["*.jpg", "*.png"]\n  max-age: 7d\noptions:\n  max-delete: 100\n  bwlimit: 10M\nschedule: "30 2 * * *"\n',
-  'name: docs\nsource: ./docs\ndestinations: [remote:docs]\nmode: copy\ncreate-empty-src-dirs: true\nfilters:\n  filter: ["- *.tmp", "+ *"]\n---\nname: mirror\nsource: a:x\ndestinations: [b:y]\nmode: bisync\nresync: true\n',
-  'source: src\ndestinations: [dst]\noptions: { timeout: 5m, contimeout: 30s, retries: 3, max-transfer: 1G, max-duration: 1h }\nenabled: false\n',
-  'source: src\ndestinations:\n  - path: a\n    options: &fast { transfers: 8, checkers: 16 }\n  - path: b\n    options: { <<: *fast, bwlimit: "08:00,512k 19:00,off" }\nschedule: "*/15 * * * *"\n',
-]
-const TOKENS = [
-  ':',
-  '-',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  '"',
-  "'",
-  '&a',
-  '*a',
-  '!!str',
-  '\n',
-  '  ',
-  '\t',
-  '#',
-  '---',
-  '~',
-  '0',
-  '-1',
-  'true',
-  '\0',
-  '\uFEFF',
-  '<<: *a',
-  '%',
-  '|',
-  '>',
-  '?',
-]
-
-function mutate(text: string, r: () => number): string {
-  let s = text
-  const n = 1 + Math.floor(r() * 4)
-  for (let k = 0; k < n; k++) {
-    const at = Math.floor(r() * (s.length + 1))
-    const op = Math.floor(r() * 7)
-    if (op === 0) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 8))
-    else if (op === 1) s = s.slice(0, at) + (TOKENS[Math.floor(r() * TOKENS.length)] as string) + s.slice(at)
-    else if (op === 2) s = s.slice(0, at) + String.fromCharCode(Math.floor(r() * 256)) + s.slice(at + 1)
-    else if (op === 3) {
-      const from = Math.floor(r() * s.length)
-      s = s.slice(0, at) + s.slice(from, from + Math.floor(r() * 40)) + s.slice(at)
-    } else if (op === 4) {
-      const lines = s.split('\n')
-      const i = Math.floor(r() * lines.length)
-      const j = Math.floor(r() * lines.length)
-      ;[lines[i], lines[j]] = [lines[j] as string, lines[i] as string]
-      s = lines.join('\n')
-    } else if (op === 5)
-      s = s.replace(
-        /: [^\n]+/,
-        [': [1, 2]', ': {a: 1}', ': ~', ': -5', ': "x"', ': 1e999'][Math.floor(r() * 6)] as string,
-      )
-    else s = s + (VALID[Math.floor(r() * VALID.length)] as string).slice(Math.floor(r() * 50))
-  }
-  return s
-}
-
 describe('fuzzing', () => {
   it('10,000 seeded mutations of valid files never crash load, validate or plan', () => {
     const seed = 20261124
-    const r = rng(seed)
+    const r = rng(seed).next
     let valid = 0
     let invalid = 0
     for (let i = 0; i < 10_000; i++) {

@@ -7,29 +7,7 @@ import { findCycles, orderEdges } from '../src/places/order.js'
 import { type Place, placeKey, placeOf, relate } from '../src/places/place.js'
 import { PlaceIndex } from '../src/places/place-index.js'
 import { remoteLookup } from '../src/places/remotes.js'
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T
-  const shuffle = <T>(xs: readonly T[]): T[] => {
-    const out = [...xs]
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = int(i + 1)
-      ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-    }
-    return out
-  }
-  return { next, int, pick, shuffle }
-}
+import { rng } from './helpers/fuzz.js'
 
 const CWD = '/home/runner/work/repo/repo'
 const WORDS = ['data', 'photos', 'backup', 'a b', 'x.y', 'Ünï', 'deep', 'out', '2024']
