@@ -18,6 +18,7 @@ import {
 } from 'yaml'
 import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
+import { type PlainDocument, readPlainYaml } from './plain-yaml.js'
 
 /** Where a value is written: the file (a job file, or the `_defaults.yml` it came from), 1-based line and column. */
 export interface Position {
@@ -94,6 +95,60 @@ export function parseJobFile(file: string, text: string, kind: FileKind = 'job')
       'the file holds binary data (a NUL byte); a job file is YAML text',
     )
     return { documents: [], diagnostics }
+  }
+  const plain = readPlainYaml(text)
+  if (plain !== undefined && (kind === 'job' || plain.length === 1))
+    return { documents: plainDocuments(file, text, kind, plain), diagnostics }
+  return parseFully(file, text, kind)
+}
+
+/**
+ * The documents the fast reader read, located lazily: the root's position is known, and the first question about
+ * any other key parses the file again with the full parser, which only a file with something to report ever needs.
+ */
+function plainDocuments(
+  file: string,
+  text: string,
+  kind: FileKind,
+  plain: readonly PlainDocument[],
+): JobDocument[] {
+  let full: JobDocument[] | undefined
+  const lines = lineStarts(text)
+  return plain.map(({ value, start }, index): JobDocument => {
+    const root = { file, ...linePos(lines, start) }
+    const locate: JobDocument['locate'] = (keyPath, want = 'value') => {
+      if (keyPath.length === 0) return root
+      full ??= parseFully(file, text, kind).documents
+      return full[index]?.locate(keyPath, want) ?? root
+    }
+    return { kind, file, index, count: plain.length, value, locate }
+  })
+}
+
+/** The offset where each line begins. */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/** 1-based line and column of an offset, as the full parser's LineCounter gives them. */
+function linePos(starts: readonly number[], offset: number): { line: number; col: number } {
+  let lo = 0
+  let hi = starts.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if ((starts[mid] as number) <= offset) lo = mid
+    else hi = mid - 1
+  }
+  return { line: lo + 1, col: offset - (starts[lo] as number) + 1 }
+}
+
+/** Parses with the full parser (yaml), which keeps every node's position and explains every mistake. */
+export function parseFully(file: string, text: string, kind: FileKind): LoadResult {
+  const diagnostics: Diagnostic[] = []
+  const err = (line: number, col: number, message: string, key = ''): void => {
+    diagnostics.push({ severity: 'error', file, line, col, key, message })
   }
   const lineCounter = new LineCounter()
   let docs: Document.Parsed[]

@@ -37,7 +37,7 @@ export const SCHEDULE_WARNINGS_GROUPED_AFTER = 10
  * (at the first) that counts them by cron, so thousands of jobs do not bury the run under thousands of annotations.
  */
 export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<string>): Diagnostic[] {
-  const out: Diagnostic[] = []
+  const unlisted: Array<{ job: ValidJob; cron: string; keyPath: Array<string | number> }> = []
   const byCron = new Map<string, string[]>()
   for (const j of jobs) {
     const s = j.job.schedule
@@ -50,16 +50,23 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
       const names = byCron.get(cron)
       if (names) names.push(j.name)
       else byCron.set(cron, [j.name])
-      out.push({
-        severity: 'warning',
-        ...j.locate(keyPath),
-        key: keyPath.length === 2 ? `schedule[${keyPath[1]}]` : 'schedule',
-        message: `no workflow under .github/workflows lists the cron "${cron}" in on.schedule, so it never triggers this job; add it to a workflow or fix the job's schedule`,
-      })
+      unlisted.push({ job: j, cron, keyPath: [...keyPath] })
     }
   }
-  if (out.length <= SCHEDULE_WARNINGS_GROUPED_AFTER) return out
-  const first = out[0] as Diagnostic
+  // Located only when reported: finding a position may parse the file again (src/jobs/load.ts).
+  const warning = (u: (typeof unlisted)[number], message: string): Diagnostic => ({
+    severity: 'warning',
+    ...u.job.locate(u.keyPath),
+    key: u.keyPath.length === 2 ? `schedule[${u.keyPath[1]}]` : 'schedule',
+    message,
+  })
+  if (unlisted.length <= SCHEDULE_WARNINGS_GROUPED_AFTER)
+    return unlisted.map((u) =>
+      warning(
+        u,
+        `no workflow under .github/workflows lists the cron "${u.cron}" in on.schedule, so it never triggers this job; add it to a workflow or fix the job's schedule`,
+      ),
+    )
   const groups = [...byCron]
     .sort((a, b) => b[1].length - a[1].length)
     .map(([cron, names]) => {
@@ -67,10 +74,11 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
       return `"${cron}" (${names.length} job${names.length === 1 ? '' : 's'}: ${shown}${names.length > 3 ? ', …' : ''})`
     })
   const listed = groups.slice(0, 20).join('; ')
+  const files = new Set(unlisted.map((u) => u.job.file)).size
   return [
-    {
-      ...first,
-      message: `${out.length} job crons in ${new Set(out.map((d) => d.file)).size} files are listed in no workflow's on.schedule, so they never trigger: ${listed}${groups.length > 20 ? `; and ${groups.length - 20} more crons` : ''}. Add them to a workflow or fix the jobs' schedules`,
-    },
+    warning(
+      unlisted[0] as (typeof unlisted)[number],
+      `${unlisted.length} job crons in ${files} files are listed in no workflow's on.schedule, so they never trigger: ${listed}${groups.length > 20 ? `; and ${groups.length - 20} more crons` : ''}. Add them to a workflow or fix the jobs' schedules`,
+    ),
   ]
 }
