@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { formatLogEntry, LineSplitter, LogReader, parseLogLine } from '../src/rclone/log-reader.js'
+import { withFlags } from '../src/rclone/runner.js'
 import { compareVersions } from '../src/rclone/versions.js'
 
 function collect(file: string): LogReader & { log: string[] } {
@@ -66,5 +67,21 @@ describe('reading stdout and stderr', () => {
     out.end()
     err.end()
     expect(lines).toEqual(['out:file-a.txt', 'out:file-b.txt', 'err:{"level":"info","msg":"half"}'])
+  })
+})
+
+describe('withFlags', () => {
+  it('adds flags before the `--` that ends them, and drops named flags only there', () => {
+    const args = ['sync', '--max-delete=5', '--checksum', '--', '--max-delete=9', 'dst']
+    expect(withFlags(args, ['--dry-run'], ['max-delete'])).toEqual([
+      'sync',
+      '--checksum',
+      '--dry-run',
+      '--',
+      '--max-delete=9',
+      'dst',
+    ])
+    expect(withFlags(['version'], ['--log-file=x'])).toEqual(['version', '--log-file=x'])
+    expect(withFlags(args, [])).toEqual(args)
   })
 })

@@ -110,7 +110,7 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
   return (args, options = {}) =>
     new Promise<RcloneOutcome>((resolve) => {
       const reader = new LogReader({ onLine: options.onLine, onChange: options.onChange })
-      const argv = options.logFile ? withLogFile(args, options.logFile) : [...args]
+      const argv = options.logFile ? withFlags(args, [`--log-file=${options.logFile}`]) : [...args]
       const child = spawn(binary, argv, {
         env: options.env ?? process.env,
         cwd: options.cwd,
@@ -152,11 +152,19 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
     })
 }
 
-/** The arguments with `--log-file` added before `--` (or at the end when there is none). */
-function withLogFile(args: readonly string[], file: string): string[] {
+/**
+ * rclone arguments with `flags` added at the end of the flags, before the `--` that ends them (at the end when there
+ * is none), after dropping each flag given as `--name=value` whose name is in `drop`. What follows `--` stays.
+ */
+export function withFlags(
+  args: readonly string[],
+  flags: readonly string[],
+  drop: readonly string[] = [],
+): string[] {
   const sep = args.indexOf('--')
-  const flag = `--log-file=${file}`
-  return sep < 0 ? [...args, flag] : [...args.slice(0, sep), flag, ...args.slice(sep)]
+  const head = sep < 0 ? args : args.slice(0, sep)
+  const kept = head.filter((a) => !drop.some((name) => a.startsWith(`--${name}=`)))
+  return [...kept, ...flags, ...(sep < 0 ? [] : args.slice(sep))]
 }
 
 /** The outcome of a finished process, from what its reader kept. */

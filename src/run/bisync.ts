@@ -20,7 +20,7 @@ import type { ValidJob } from '../jobs/validate.js'
 import { type Place, type PlaceContext, placeKey, placeOf, relate, relationWords } from '../places/place.js'
 import type { RemoteLookup } from '../places/remotes.js'
 import { sessionName } from '../rclone/bisync-listings.js'
-import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
+import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -179,11 +179,9 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
       }
       const w: Work = { dir, folder, session, locked: !settings.dryRun }
       const restored = await restore(w)
-      const sep = args.indexOf('--')
-      const withWorkdir = [...args.slice(0, sep), `--workdir=${dir}`]
       if (restored === 'ok') {
         work.set(inv, w)
-        return { args: [...withWorkdir, ...args.slice(sep)] }
+        return { args: withFlags(args, [`--workdir=${dir}`]) }
       }
       if (!inv.resync) {
         await release(w)
@@ -197,7 +195,7 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
         return { status: 'failed', reason: consentMessage(inv, reason) }
       }
       work.set(inv, w)
-      return { args: [...withWorkdir, '--resync', ...args.slice(sep)] }
+      return { args: withFlags(args, [`--workdir=${dir}`, '--resync']) }
     },
 
     async after(inv, result, outcome) {

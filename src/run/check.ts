@@ -7,6 +7,7 @@
  * listed for a `copy`, which never deletes.
  */
 import { rmSync } from 'node:fs'
+import { withFlags } from '../rclone/runner.js'
 import { readLines } from '../report/report-dir.js'
 import type { CheckCounts, InvocationHook } from './execute.js'
 import type { Invocation } from './plan.js'
@@ -67,8 +68,7 @@ export function checkHook(settings: {
     async before(inv, args) {
       const file = settings.combinedFile()
       files.set(inv, file)
-      const sep = args.indexOf('--')
-      return { args: [...args.slice(0, sep), `--combined=${file}`, ...args.slice(sep)] }
+      return { args: withFlags(args, [`--combined=${file}`]) }
     },
     async after(inv, _result, outcome) {
       const file = files.get(inv)

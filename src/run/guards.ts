@@ -11,7 +11,7 @@
  */
 import { lstat, opendir } from 'node:fs/promises'
 import path from 'node:path'
-import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
+import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import { filterFlags, type Invocation } from './plan.js'
 
@@ -29,10 +29,9 @@ export function deletionGuards(
       const maxDelete = inv.options['max-delete']
       if (inv.mode === 'sync' && maxDelete !== undefined) {
         // The count runs without --max-delete: with it, the dry run itself would stop at the threshold.
-        const unlimited = args.filter((a, i) => i > args.indexOf('--') || !a.startsWith('--max-delete='))
+        const unlimited = withFlags(args, [], ['max-delete'])
         if (settings.dryRun) return { args: unlimited }
-        const sep = unlimited.indexOf('--')
-        const dry = [...unlimited.slice(0, sep), '--dry-run', ...unlimited.slice(sep)]
+        const dry = withFlags(unlimited, ['--dry-run'])
         const out = await runner(dry, { env: settings.env, cwd: settings.cwd })
         if (out.exitCode !== 0) {
           return {

@@ -13,7 +13,7 @@
  */
 import { durationMs, goDuration } from '../jobs/durations.js'
 import { maxDurationExitCode } from '../rclone/exit-codes.js'
-import type { RcloneOutcome } from '../rclone/runner.js'
+import { type RcloneOutcome, withFlags } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
 import type { InvocationHook } from './execute.js'
 
@@ -64,10 +64,8 @@ export function timeLimitHook(settings: {
       const own =
         inv.options['max-duration'] === undefined ? undefined : durationMs(inv.options['max-duration'])
       if (own !== undefined && own <= left) return undefined
-      const sep = args.indexOf('--')
-      const flags = args.slice(0, sep).filter((a) => !a.startsWith('--max-duration='))
       byBudget.add(inv)
-      return { args: [...flags, `--max-duration=${goDuration(left)}`, ...args.slice(sep)] }
+      return { args: withFlags(args, [`--max-duration=${goDuration(left)}`], ['max-duration']) }
     },
     async after(inv, result, outcome) {
       if (result.status !== 'failed' || !reachedMaxDuration(outcome, settings.version)) return undefined
