@@ -86,14 +86,8 @@ export function parseJobFile(file: string, text: string, kind: FileKind = 'job')
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   if (text.includes('\0')) {
-    const at = text.indexOf('\0')
-    const before = text.slice(0, at)
-    const line = before.split('\n').length
-    err(
-      line,
-      at - before.lastIndexOf('\n'),
-      'the file holds binary data (a NUL byte); a job file is YAML text',
-    )
+    const at = lineCol(text, text.indexOf('\0'))
+    err(at.line, at.col, 'the file holds binary data (a NUL byte); a job file is YAML text')
     return { documents: [], diagnostics }
   }
   const plain = readPlainYaml(text)
@@ -113,9 +107,8 @@ function plainDocuments(
   plain: readonly PlainDocument[],
 ): JobDocument[] {
   let full: JobDocument[] | undefined
-  const lines = lineStarts(text)
   return plain.map(({ value, start }, index): JobDocument => {
-    const root = { file, ...linePos(lines, start) }
+    const root = { file, ...lineCol(text, start) }
     const locate: JobDocument['locate'] = (keyPath, want = 'value') => {
       if (keyPath.length === 0) return root
       full ??= parseFully(file, text, kind).documents
@@ -125,23 +118,12 @@ function plainDocuments(
   })
 }
 
-/** The offset where each line begins. */
-function lineStarts(text: string): number[] {
-  const starts = [0]
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-  return starts
-}
-
 /** 1-based line and column of an offset, as the full parser's LineCounter gives them. */
-function linePos(starts: readonly number[], offset: number): { line: number; col: number } {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if ((starts[mid] as number) <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return { line: lo + 1, col: offset - (starts[lo] as number) + 1 }
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++
+  const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1
+  return { line, col: offset - lineStart + 1 }
 }
 
 /** Parses with the full parser (yaml), which keeps every node's position and explains every mistake. */
@@ -464,22 +446,14 @@ function firstLine(message: string): string {
  * Finds the first node with an explicit tag other than the standard ones (`!!binary`, `!secret`,
  * `!!python/object`...), which job files never need and which could mean something else to another tool.
  */
-function findTagged(node: unknown, depth = 0): Node | undefined {
-  if (depth > 64 || node === null || node === undefined) return undefined
-  const n = node as Node
-  if (typeof n === 'object' && 'tag' in n && typeof n.tag === 'string' && isExplicitTag(n)) return n
-  if (isMap(node) || isSeq(node)) {
-    for (const item of node.items) {
-      const children = isMap(node)
-        ? [(item as { key: unknown }).key, (item as { value: unknown }).value]
-        : [item]
-      for (const c of children) {
-        const found = findTagged(c, depth + 1)
-        if (found) return found
-      }
-    }
-  }
-  return undefined
+function findTagged(root: unknown): Node | undefined {
+  let found: Node | undefined
+  walkNodes(root, (n) => {
+    if (!isExplicitTag(n)) return undefined
+    found = n
+    return 'stop'
+  })
+  return found
 }
 
 function isExplicitTag(n: Node): boolean {
