@@ -7,6 +7,8 @@ import http from 'node:http'
 import type net from 'node:net'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { durationMs } from '../src/jobs/durations.js'
+import { DURATION_PATTERN } from '../src/jobs/schema.js'
 import { versionsFolderName } from '../src/run/plan.js'
 import { foldersToPrune, folderTime } from '../src/run/versions.js'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
@@ -285,6 +287,26 @@ describe('healthcheck', () => {
 })
 
 describe('time-budget', () => {
+  it("reads every max-duration the job format accepts, so a job's own shorter limit is never overridden", () => {
+    const cases: Array<[string, number]> = [
+      ['0', 0],
+      ['90s', 90_000],
+      ['1h30m', 5_400_000],
+      ['1.5h', 5_400_000],
+      ['.5h', 1_800_000],
+      ['1.h', 3_600_000],
+      ['300ms', 300],
+    ]
+    for (const [text, ms] of cases) {
+      expect(DURATION_PATTERN.test(text), text).toBe(true)
+      expect(durationMs(text), text).toBe(ms)
+    }
+    for (const text of ['1d', 'h', '1.2.3s', '5']) {
+      expect(DURATION_PATTERN.test(text), text).toBe(false)
+      expect(durationMs(text), text).toBeUndefined()
+    }
+  })
+
   it('cuts a slow transfer at the budget (incomplete, a warning), starts nothing after it, and the next run completes', async () => {
     const ws = tempDir()
     const served = tempDir()

@@ -16,13 +16,16 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 }
 
 /**
- * A Go duration (`1h30m`, `45s`, `1.5h`) in milliseconds, or undefined when it is not one. Days, weeks, months and
- * years are accepted only when `long` is set (ages such as `versions.keep: 30d`).
+ * A Go duration (`1h30m`, `45s`, `1.5h`, `.5h`: numbers written as Go and schema.ts's DURATION_PATTERN take them) in
+ * milliseconds, or undefined when it is not one. Days, weeks, months and years are accepted only when `long` is set
+ * (ages such as `versions.keep: 30d`).
  */
 export function durationMs(text: string, long = false): number | undefined {
   const t = text.trim()
   if (t === '0') return 0
-  const re = long ? /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|M|y)/gy : /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy
+  const re = long
+    ? /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w|M|y)/gy
+    : /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy
   let total = 0
   let end = 0
   for (const m of t.matchAll(re)) {
