@@ -7,6 +7,7 @@
  */
 import type { RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook } from './execute.js'
+import { versionsFolderName } from './plan.js'
 
 /** A versions folder name: `2026-11-25T031500Z`. */
 const FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
@@ -17,11 +18,8 @@ export function folderTime(name: string): number | undefined {
   if (!m) return undefined
   const [, y, mo, d, h, mi, s] = m.map(Number) as number[]
   const t = Date.UTC(y as number, (mo as number) - 1, d as number, h as number, mi as number, s as number)
-  // A name like 2026-02-31T... is not a time: Date.UTC would roll it over to March.
-  return new Date(t).toISOString().slice(0, 19).replace(/[-:]/g, '') ===
-    `${m[1]}${m[2]}${m[3]}T${m[4]}${m[5]}${m[6]}`
-    ? t
-    : undefined
+  // A name like 2026-02-31T... is not a time: Date.UTC would roll it over to March, whose name differs.
+  return versionsFolderName(t) === name ? t : undefined
 }
 
 /** Which of `names` are dated folders older than `keepMs` at `now`; the others (and any future date) stay. */
