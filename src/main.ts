@@ -273,7 +273,7 @@ async function loadAndValidate(
 /** `plan` and `run`: install rclone, run every selected invocation (dry for a plan), report. */
 async function execute(
   inputs: ActionInputs,
-  deps: RunDeps,
+  deps: RunDeps & { readonly startedAt: number },
   context: PlaceContext,
   checked: Checked,
   out: Reporter,
@@ -322,7 +322,7 @@ async function execute(
   }
 
   const command = inputs.command
-  const settings = { dryRun, rcloneVersion: version, runStartedAt: deps.startedAt ?? deps.now() }
+  const settings = { dryRun, rcloneVersion: version, runStartedAt: deps.startedAt }
   const invocations =
     command === 'check'
       ? planChecks(selection.selected, settings)
@@ -341,7 +341,7 @@ async function execute(
   const pings = command === 'run' ? healthPings(selection.selected, invocations, deps.env, out) : undefined
   const timeLimits = timeLimitHook({
     budgetMs: command === 'plan' ? undefined : inputs.timeBudgetMs,
-    startedAt: deps.startedAt ?? deps.now(),
+    startedAt: deps.startedAt,
     now: deps.now,
     version,
   })
