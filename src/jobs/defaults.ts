@@ -17,7 +17,8 @@ export function isDefaultsFileName(name: string): boolean {
 const MERGED_KEYS: readonly string[] = ['options', 'filters']
 const DEFAULTS_KEYS = new Set(Object.keys(defaultsSchema.shape))
 
-function isMapping(v: unknown): v is Record<string, unknown> {
+/** Whether a value is a YAML mapping (a plain object, not a list). */
+export function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 

@@ -9,7 +9,7 @@ import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/orde
 import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
 import { PlaceIndex } from '../places/place-index.js'
 import { credentialKeys } from '../places/rclone-path.js'
-import { applyDefaults, defaultsKeyProblems } from './defaults.js'
+import { applyDefaults, defaultsKeyProblems, isMapping } from './defaults.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import { durationMs } from './durations.js'
 import type { JobDocument } from './load.js'
@@ -99,13 +99,11 @@ export function validateDocuments(
       const p = doc.locate(keyPath, want)
       diagnostics.push({ severity: 'error', ...p, key: formatKeyPath(keyPath), message })
     }
-    if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-      const what = Array.isArray(doc.value)
-        ? 'a list'
-        : doc.value === null
-          ? 'empty'
-          : `a ${typeof doc.value}`
-      at([], `a job must be a mapping of keys (source, destinations, ...), but this document is ${what}`)
+    if (!isMapping(doc.value)) {
+      at(
+        [],
+        `a job must be a mapping of keys (source, destinations, ...), but this document is ${notMapping(doc.value)}`,
+      )
       continue
     }
     const parsed = jobSchema.safeParse(doc.value)
@@ -179,6 +177,11 @@ export function validateDocuments(
   return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
 }
 
+/** What a value that should be a mapping is instead: `a list`, `empty`, `a string`... */
+function notMapping(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`
+}
+
 /** `file:line` of a position, for messages that name the other place of a pair. */
 function fileLine(p: { file: string; line: number }): string {
   return `${p.file}:${p.line}`
@@ -205,13 +208,13 @@ function credentialProblems(doc: JobDocument, raw: Record<string, unknown>): Dia
 /** A `_defaults.yml` on its own: a mapping of the keys a job may inherit, each value as a job would have it. */
 function validateDefaults(doc: JobDocument): Diagnostic[] {
   const value = doc.value
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isMapping(value)) {
     return [
       {
         severity: 'error',
         ...doc.locate([]),
         key: '',
-        message: `a _defaults.yml must be a mapping of job keys (mode, options, filters, schedule, ...), but it is ${Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`}`,
+        message: `a _defaults.yml must be a mapping of job keys (mode, options, filters, schedule, ...), but it is ${notMapping(value)}`,
       },
     ]
   }
