@@ -15,7 +15,8 @@ import type { Invocation } from './plan.js'
 /** How many paths of each kind a result keeps for the summary. */
 export const CHECK_PATHS = 25
 
-type Kind = 'missingOnDestination' | 'extraOnDestination' | 'differ' | 'errors'
+/** A kind of path that differs: the keys of CheckCounts' first paths. */
+type Kind = keyof CheckCounts['first']
 
 const SYMBOL: Readonly<Record<string, Kind | 'matching'>> = {
   '+': 'missingOnDestination',
