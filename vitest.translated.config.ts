@@ -19,6 +19,7 @@ export const translatedProject: TestProjectInlineConfiguration = {
       'tests/trust.test.ts',
       'tests/report-dir.test.ts',
       'tests/backups.test.ts',
+      'tests/text-log.test.ts',
     ],
     env: { RCLONE_JOBS_TEST_RCLONE: '1.75' },
   },

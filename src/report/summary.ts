@@ -31,6 +31,7 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
     exitCode: r.exitCode,
     transfers: r.transfers,
     bytes: r.bytes,
+    ...(r.bytesExact === false ? { bytesExact: false } : {}),
     deletes: r.deletes,
     errors: r.errors,
     checks: r.checks,

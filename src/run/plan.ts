@@ -57,15 +57,20 @@ export function versionsFolderName(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace(/:/g, '')}Z`
 }
 
-/** Flags that carry the action's own needs: JSON log lines with final stats, readable progress. */
-export function baseFlags(settings: PlanSettings): string[] {
-  // A plan reads rclone's debug notes ("Sizes differ") to tell updated files from new ones.
-  const verbosity = settings.dryRun ? '--verbose=2' : '--verbose'
+/**
+ * Flags that carry the action's own needs: a log with the final stats and one line per file, readable progress.
+ * Runs of sync and copy take rclone's text log, which it writes far faster than its JSON log (log-reader.ts: 15-25%
+ * of a 100,000-file sync here), with every count exact and the bytes as rclone prints them. A plan reads the JSON
+ * log: each file's exact size, and the debug notes ("Sizes differ") that tell updated files from new ones; bisync
+ * too, whose messages the action reads by their fields.
+ */
+export function baseFlags(settings: PlanSettings, mode: Invocation['mode'] = 'sync'): string[] {
+  const json = settings.dryRun || mode === 'bisync'
   return [
-    '--use-json-log',
+    ...(json ? ['--use-json-log'] : []),
     '--stats-log-level=NOTICE',
     `--stats=${settings.statsInterval ?? '30s'}`,
-    verbosity,
+    settings.dryRun ? '--verbose=2' : '--verbose',
   ]
 }
 
@@ -140,7 +145,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         : undefined
       const args = [
         j.job.mode,
-        ...baseFlags(settings),
+        ...baseFlags(settings, j.job.mode),
         ...(settings.dryRun ? ['--dry-run'] : []),
         ...(j.job['create-empty-src-dirs'] ? ['--create-empty-src-dirs'] : []),
         ...optionFlags(d.options),
