@@ -28,8 +28,9 @@
  *   `Failed to bisync: bisync aborted` that v1.69+ print because the error now goes through cmd.Run.
  *
  * What it does not do (each is noted where it would go):
- * - reword messages whose text changed, apart from "Sizes differ": the stats text keeps 1.60.1's lines (v1.68 adds
- *   "(freed)", v1.70 "Listed N"), "Synching Path1 ..." keeps 1.60.1's quoting, and the "size = N (fs)" debug lines
+ * - reword messages whose text changed, apart from "Sizes differ": the stats text inside a JSON entry keeps 1.60.1's
+ *   lines (v1.68 adds "(freed)", v1.70 "Listed N"; the text log's stats block gets both, as 0),
+ *   "Synching Path1 ..." keeps 1.60.1's quoting, and the "size = N (fs)" debug lines
  *   of v1.72+ are not added;
  * - know numbers 1.60.1 does not log: `listed` and the serverSide* stats are 0, times keep microseconds, and a
  *   "Copied" line gets `size` only when the file can be found on a local source or destination;
@@ -691,8 +692,13 @@ export class Translator {
     return [goJson(out)]
   }
 
-  /** A plain text line: Go's own log, cobra's messages, usage text. */
+  /** A plain text line: Go's own log, cobra's messages, usage text, rclone's text log. */
   text(line) {
+    // The text log's stats block (StatsInfo.String): v1.68.0 adds the bytes freed to "Deleted:"
+    // (v1.68.0:fs/accounting/stats.go:469), v1.70.0 the objects listed to "Checks:"
+    // (v1.70.0:fs/accounting/stats.go:474). 1.60.1 counts neither: both are 0.
+    if (/^Checks:\s+\d+ \/ \d+, (?:\d+%|-)$/.test(line)) return [`${line}, Listed 0`]
+    if (/^Deleted:\s+\d+ \(files\), \d+ \(dirs\)$/.test(line)) return [`${line}, 0 B (freed)`]
     const m = TEXT_PREFIX.exec(line)
     const prefix = m?.[1] ?? ''
     const msg = m?.[2] ?? line
