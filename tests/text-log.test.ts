@@ -272,6 +272,17 @@ describe('text log entries', () => {
     expect(parseTextEntry('{"level":"info"}')).toBeUndefined()
   })
 
+  it('counts streamed uploads ("Copied (Rcat, new)") and renamed copies ("... to: name") in both logs', () => {
+    const reader = new LogReader()
+    reader.addLine('2026/11/26 01:19:02 INFO  : a.txt: Copied (Rcat, new)')
+    reader.addLine('{"level":"info","msg":"Copied (Rcat, replaced existing)","object":"b.txt"}')
+    reader.addLine('2026/11/26 01:19:02 INFO  : C.txt: Copied (new) to: c.txt')
+    reader.addLine('2026/11/26 01:19:02 NOTICE: d.txt: Skipped copy as --dry-run is set (size 1.500Ki)')
+    const c = reader.changes
+    expect([c.copy.first, c.update.first]).toEqual([['a.txt', 'C.txt', 'd.txt'], ['b.txt']])
+    expect(c.bytes).toBe(1536)
+  })
+
   it('joins the lines of one entry (a stats block, a name with a line break) and nothing else', () => {
     const out: string[] = []
     const s = new LogEntrySplitter((e) => out.push(e))
