@@ -16,9 +16,9 @@ import {
   textStats,
 } from '../src/rclone/log-reader.js'
 import { createRcloneRunner, type RcloneOutcome } from '../src/rclone/runner.js'
+import { runBundle } from './helpers/bundle.js'
 import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { testRcloneBinary } from './helpers/rclone-versions.js'
-import { runAction } from './helpers/run-action.js'
 
 interface Read {
   outcome: RcloneOutcome
@@ -226,28 +226,33 @@ describe('the action: runs read the text log, plans the JSON log (node dist/inde
       total += Buffer.byteLength(content)
     }
     writeTree(ws, files)
-    const plan = await runAction(ws, { command: 'plan' })
-    expect(plan.failed, plan.log).toBe(false)
-    const planned = plan.log.split('\n').filter((l) => l.startsWith('$ rclone '))
+    const commandsOf = (log: string): string[] =>
+      log.split('\n').filter((l) => /^(?:::group::)?\$ rclone /.test(l))
+    const resultsOf = (r: { outputs: Record<string, string> }): Array<Record<string, unknown>> =>
+      JSON.parse(r.outputs.results ?? '[]') as Array<Record<string, unknown>>
+    const plan = await runBundle(ws, { command: 'plan', 'rclone-version': 'system' })
+    expect(plan.status, plan.stdout).toBe(0)
+    const planned = commandsOf(plan.stdout)
     expect(planned).toHaveLength(2)
     for (const c of planned) expect(c).toContain(' --use-json-log ')
-    expect(plan.results.find((r) => r.job === 'big')).toMatchObject({ wouldCopy: 300 })
+    expect(resultsOf(plan).find((r) => r.job === 'big')).toMatchObject({ wouldCopy: 300 })
 
-    const run = await runAction(ws, {})
-    expect(run.failed, run.log).toBe(false)
-    const commands = run.log.split('\n').filter((l) => l.startsWith('$ rclone '))
+    const run = await runBundle(ws, { 'rclone-version': 'system' })
+    expect(run.status, run.stdout).toBe(0)
+    const commands = commandsOf(run.stdout)
     expect(commands).toHaveLength(2)
     for (const c of commands) expect(c).not.toContain('--use-json-log')
+    const results = resultsOf(run)
     // 3 bytes are printed exactly; the big job's total is printed to 3 decimals of KiB.
-    const small = run.results.find((r) => r.job === 'small')
+    const small = results.find((r) => r.job === 'small')
     expect(small).toMatchObject({ transfers: 1, bytes: 3 })
     expect(small).not.toHaveProperty('bytesExact')
-    const big = run.results.find((r) => r.job === 'big') as Record<string, unknown>
+    const big = results.find((r) => r.job === 'big') as Record<string, unknown>
     expect(big).toMatchObject({ transfers: 300, bytesExact: false, deletes: 0, errors: 0 })
     expect(total % 1024).not.toBe(0)
     expect(Math.abs((big.bytes as number) - total)).toBeLessThanOrEqual(Math.ceil(0.0005 * 1024))
     // Per-file lines read from the text log, shown as the JSON ones were.
-    expect(run.log).toMatch(/INFO +a\.txt: Copied \(new\)/)
+    expect(run.stdout).toMatch(/INFO +a\.txt: Copied \(new\)/)
   })
 })
 
