@@ -11,7 +11,7 @@
  *
  * Runs of sync and copy ask for rclone's text log instead (plan.ts), which rclone writes much faster: its JSON
  * logger looks up the calling function for every line (v1.60.1:fs/config/configflags/configflags.go:202-206 adds
- * logrus' caller hook; v1.75.0:fs/log/slog.go:336-341 calls getCaller in jsonLog), 15-25% of a 100,000-file sync
+ * logrus' caller hook; v1.75.0:fs/log/slog.go:336-341 calls getCaller in jsonLog), 8-27% of a 100,000-file sync
  * here. Its lines are `2006/01/02 15:04:05 LEVEL : object: message` in every version (v1.60.1:fs/log.go LogPrint,
  * `%-6s: `; v1.75.0:fs/log/slog.go formatStdLogHeader); a message with line breaks (the stats block, a file name
  * with a newline) goes on over the following lines, which LogEntrySplitter joins back into one entry. The text stats

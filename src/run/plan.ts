@@ -59,7 +59,7 @@ export function versionsFolderName(ms: number): string {
 
 /**
  * Flags that carry the action's own needs: a log with the final stats and one line per file, readable progress.
- * Runs of sync and copy take rclone's text log, which it writes far faster than its JSON log (log-reader.ts: 15-25%
+ * Runs of sync and copy take rclone's text log, which it writes far faster than its JSON log (log-reader.ts: 8-27%
  * of a 100,000-file sync here), with every count exact and the bytes as rclone prints them. A plan reads the JSON
  * log: each file's exact size, and the debug notes ("Sizes differ") that tell updated files from new ones; bisync
  * too, whose messages the action reads by their fields.
