@@ -257,6 +257,29 @@ describe('the action: runs read the text log, plans the JSON log (node dist/inde
   })
 })
 
+describe('the text log keeps its shape whatever the runner sets (node dist/index.js, real rclone)', () => {
+  it('RCLONE_LOG_FORMAT and RCLONE_STATS_ONE_LINE do not change what the action reads', async () => {
+    requireRclone()
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/one.yml': 'source: src\ndestinations: [dst]\n',
+      'src/a.txt': 'a',
+      'src/b/c.txt': 'cc',
+      'dst/old.txt': 'o',
+    })
+    const run = await runBundle(
+      ws,
+      { 'rclone-version': 'system' },
+      { RCLONE_LOG_FORMAT: 'pid,shortfile', RCLONE_STATS_ONE_LINE: 'true' },
+    )
+    expect(run.status, run.stdout).toBe(0)
+    const [result] = JSON.parse(run.outputs.results ?? '[]') as Array<Record<string, unknown>>
+    expect(result).toMatchObject({ status: 'success', transfers: 2, bytes: 3, deletes: 1, errors: 0 })
+    expect(run.stdout).toMatch(/INFO +b\/c\.txt: Copied \(new\)/)
+    expect(run.stdout).toMatch(/INFO +old\.txt: Deleted/)
+  })
+})
+
 describe('text log entries', () => {
   it("reads level, object and message; a line without a level is rclone's final word", () => {
     expect(parseTextEntry('2026/11/26 01:19:02 INFO  : we: ird/x: Copied (new): Copied (new)')).toEqual({

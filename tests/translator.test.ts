@@ -4,7 +4,7 @@
  * not rewrite must pass through untouched.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LineSplitter, LogEntrySplitter, LogReader } from '../src/rclone/log-reader.js'
@@ -49,6 +49,9 @@ function tree(): string {
     'dst/same.txt': 'same',
     'dst/gone.txt': 'old',
   })
+  // One time on both copies of same.txt, or rclone updates the destination's in one tree and not in the other.
+  const when = new Date('2026-01-01T00:00:00Z')
+  for (const side of ['src', 'dst']) utimesSync(path.join(ws, side, 'same.txt'), when, when)
   return ws
 }
 

@@ -67,7 +67,8 @@ export function versionsFolderName(ms: number): string {
 export function baseFlags(settings: PlanSettings, mode: Invocation['mode'] = 'sync'): string[] {
   const json = settings.dryRun || mode === 'bisync'
   return [
-    ...(json ? ['--use-json-log'] : []),
+    // The text log's shape is pinned, whatever RCLONE_LOG_FORMAT or RCLONE_STATS_ONE_LINE the runner sets.
+    ...(json ? ['--use-json-log'] : ['--log-format=date,time', '--stats-one-line=false']),
     '--stats-log-level=NOTICE',
     `--stats=${settings.statsInterval ?? '30s'}`,
     settings.dryRun ? '--verbose=2' : '--verbose',
