@@ -5,7 +5,7 @@
  * JSON reading: the same real rclone run on the same files, once with each log, must give the same counts, the same
  * files of each kind, the same errors, and bytes equal or within the rounding rclone prints.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -17,7 +17,7 @@ import {
 } from '../src/rclone/log-reader.js'
 import { createRcloneRunner, type RcloneOutcome } from '../src/rclone/runner.js'
 import { runBundle } from './helpers/bundle.js'
-import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
+import { requireRclone, sameModTime, tempDir, writeTree } from './helpers/rclone.js'
 import { testRcloneBinary } from './helpers/rclone-versions.js'
 
 interface Read {
@@ -129,9 +129,7 @@ describe('a run read from the text log says what the JSON log says (real rclone)
         'dst/extra/1.txt': '1',
         'dst/extra/2.txt': '2',
       })
-      // The same time on both copies of keep.txt, or rclone updates the destination's ("Updated modification time").
-      const when = new Date('2026-01-01T00:00:00Z')
-      for (const side of ['src', 'dst']) utimesSync(path.join(ws, side, 'keep.txt'), when, when)
+      sameModTime(ws, ['src', 'dst'], 'keep.txt')
     }
     const sync = await both(prepare, ['sync', '--', 'src', 'dst'])
     expectSame(sync, {

@@ -4,11 +4,11 @@
  * not rewrite must pass through untouched.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LineSplitter, LogEntrySplitter, LogReader } from '../src/rclone/log-reader.js'
-import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
+import { requireRclone, sameModTime, tempDir, writeTree } from './helpers/rclone.js'
 import { realRclone, TRANSLATOR, translatedPath, translatorShim } from './helpers/rclone-versions.js'
 
 let real = ''
@@ -49,9 +49,7 @@ function tree(): string {
     'dst/same.txt': 'same',
     'dst/gone.txt': 'old',
   })
-  // One time on both copies of same.txt, or rclone updates the destination's in one tree and not in the other.
-  const when = new Date('2026-01-01T00:00:00Z')
-  for (const side of ['src', 'dst']) utimesSync(path.join(ws, side, 'same.txt'), when, when)
+  sameModTime(ws, ['src', 'dst'], 'same.txt')
   return ws
 }
 

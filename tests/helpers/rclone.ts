@@ -1,6 +1,15 @@
 /** Test helpers for the real rclone: find it or fail loudly, make temporary trees, read them back. */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
@@ -42,6 +51,15 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
     mkdirSync(path.dirname(full), { recursive: true })
     writeFileSync(full, content)
   }
+}
+
+/**
+ * Gives `rel` one modification time under each of `sides` (folders of `root`): files written a millisecond apart
+ * differ in time, and rclone then updates the destination's time, which a test comparing two runs must not see.
+ */
+export function sameModTime(root: string, sides: readonly string[], rel: string): void {
+  const when = new Date('2026-01-01T00:00:00Z')
+  for (const side of sides) utimesSync(path.join(root, side, rel), when, when)
 }
 
 /** Reads every file under `root` into `{ rel: content }`; empty folders appear as `rel/`. */
