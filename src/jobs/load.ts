@@ -86,7 +86,7 @@ export function parseJobFile(file: string, text: string, kind: FileKind = 'job')
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   if (text.includes('\0')) {
-    const at = lineCol(text, text.indexOf('\0'))
+    const at = lineCounter(text)(text.indexOf('\0'))
     err(at.line, at.col, 'the file holds binary data (a NUL byte); a job file is YAML text')
     return { documents: [], diagnostics }
   }
@@ -107,8 +107,9 @@ function plainDocuments(
   plain: readonly PlainDocument[],
 ): JobDocument[] {
   let full: JobDocument[] | undefined
+  const position = lineCounter(text)
   return plain.map(({ value, start }, index): JobDocument => {
-    const root = { file, ...lineCol(text, start) }
+    const root = { file, ...position(start) }
     const locate: JobDocument['locate'] = (keyPath, want = 'value') => {
       if (keyPath.length === 0) return root
       full ??= parseFully(file, text, kind).documents
@@ -118,12 +119,25 @@ function plainDocuments(
   })
 }
 
-/** 1-based line and column of an offset, as the full parser's LineCounter gives them. */
-function lineCol(text: string, offset: number): { line: number; col: number } {
+/**
+ * 1-based line and column of offsets, as the full parser's LineCounter gives them. Asked in increasing order (the
+ * documents of a file), each answer scans only the text since the one before, so a file of many documents is read
+ * once, not once per document.
+ */
+function lineCounter(text: string): (offset: number) => { line: number; col: number } {
   let line = 1
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++
-  const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1
-  return { line, col: offset - lineStart + 1 }
+  let lineStart = 0
+  return (offset) => {
+    if (offset < lineStart) {
+      line = 1
+      lineStart = 0
+    }
+    for (let i = text.indexOf('\n', lineStart); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++
+      lineStart = i + 1
+    }
+    return { line, col: offset - lineStart + 1 }
+  }
 }
 
 /** Parses with the full parser (yaml), which keeps every node's position and explains every mistake. */
