@@ -153,7 +153,12 @@ const SKIPPED_MESSAGE = /^([\s\S]+): (Skipped (.+?) as --?\S+ is set(?: \(size (
 /** A `SizeSuffix.String` (`14`, `1.907Mi`) as bytes, or undefined. */
 function sizeSuffix(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)([KMGTPE]i)?$/.exec(text)
-  return m ? Math.round(Number(m[1]) * (SIZE_UNIT[m[2] ?? ''] ?? 1)) : undefined
+  return m ? sizeBytes(m[1] as string, m[2]) : undefined
+}
+
+/** rclone's printed number of a binary unit (`1.907` and `Mi`) as bytes, to the nearest byte. */
+function sizeBytes(number: string, prefix: string | undefined): number {
+  return Math.round(Number(number) * (SIZE_UNIT[prefix ?? ''] ?? 1))
 }
 
 /**
@@ -216,7 +221,7 @@ export function textStats(block: string): RcloneStats | undefined {
   const [, days = 0, hours = 0, minutes = 0, seconds = 0] = elapsed ?? []
   const number = bytes[1] as string
   return {
-    bytes: Math.round(Number(number) * (SIZE_UNIT[bytes[2] ?? ''] ?? 1)),
+    bytes: sizeBytes(number, bytes[2]),
     bytesExact: !number.includes('.'),
     checks: count(/^Checks:\s+(\d+) \//m),
     deletes: Number(deleted?.[1] ?? 0),
@@ -284,6 +289,8 @@ export function toStats(s: Partial<RcloneStats>): RcloneStats | undefined {
     transfers: n(s.transfers),
     renames: n(s.renames),
     elapsedTime: n(s.elapsedTime),
+    // A text block says whether its bytes were printed exactly; rclone's JSON block never carries the key.
+    ...(typeof s.bytesExact === 'boolean' ? { bytesExact: s.bytesExact } : {}),
   }
 }
 
@@ -409,8 +416,7 @@ export class LogReader {
       return
     }
     if (e.stats) {
-      // A text block is already read into numbers (with bytesExact); a JSON one is rclone's own object.
-      const s = e.stats.bytesExact === undefined ? toStats(e.stats) : (e.stats as RcloneStats)
+      const s = toStats(e.stats)
       if (s) this.stats = s
     }
     if (e.level === 'error' || e.level === 'critical' || isFailureMessage(e.msg)) {

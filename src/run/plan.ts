@@ -64,7 +64,7 @@ export function versionsFolderName(ms: number): string {
  * log: each file's exact size, and the debug notes ("Sizes differ") that tell updated files from new ones; bisync
  * too, whose messages the action reads by their fields.
  */
-export function baseFlags(settings: PlanSettings, mode: Invocation['mode'] = 'sync'): string[] {
+export function baseFlags(settings: PlanSettings, mode: Invocation['mode']): string[] {
   const json = settings.dryRun || mode === 'bisync'
   return [
     // The text log's shape is pinned, whatever RCLONE_LOG_FORMAT or RCLONE_STATS_ONE_LINE the runner sets.
