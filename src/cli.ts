@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util'
 import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL, Outputs } from './constants.js'
-import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount, UsageError } from './inputs.js'
+import { UsageError } from './errors.js'
+import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount } from './inputs.js'
 import type { Diagnostic } from './jobs/diagnostics.js'
 import { durationMs } from './jobs/durations.js'
 import { defaultDeps, runCommand } from './main.js'

@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import { z } from 'zod'
 import { COMMANDS, DEFAULT_MAX_PARALLEL, DEFAULT_RCLONE_VERSION, Inputs } from './constants.js'
+import { UserError } from './errors.js'
 import { durationMs } from './jobs/durations.js'
 
 /** The largest `max-parallel`: more parallel rclone processes than this only contend for the runner's CPUs. */
@@ -72,18 +73,7 @@ const inputsSchema = z.object({
 /** The parsed inputs. */
 export type ActionInputs = Readonly<z.output<typeof inputsSchema>>
 
-/** Thrown for inputs a user must fix: the message is shown as is, without a stack. */
-export class UserError extends Error {
-  override readonly name: string = 'UserError'
-}
 
-/**
- * A `UserError` in how the action or the CLI was called (a `jobs` pattern that names no job, a path with no job
- * files): the action fails the step as for any `UserError`; the CLI exits 2, as for a bad flag.
- */
-export class UsageError extends UserError {
-  override readonly name: string = 'UsageError'
-}
 
 function boolInput(name: string, fallback: boolean): boolean {
   const raw = core.getInput(name)

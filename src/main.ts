@@ -10,7 +10,8 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
 import { changedFiles, pullRequestBase } from './git.js'
-import { type ActionInputs, getInputs, UsageError, UserError } from './inputs.js'
+import { UsageError, UserError } from './errors.js'
+import { type ActionInputs, getInputs } from './inputs.js'
 import { changedJobFiles } from './jobs/changed.js'
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from './jobs/diagnostics.js'
 import { goDuration } from './jobs/durations.js'
@@ -160,12 +161,18 @@ export interface CommandOutcome {
 export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<CommandOutcome> {
   const out = deps.reporter ?? actionsReporter(deps.env)
   // Secrets are masked before anything is printed; the config file is removed whatever happens.
-  const config = await prepareConfig(inputs.rcloneConfig, deps.env, deps.env.RUNNER_TEMP, (s) => out.mask(s))
+  const config = await prepareConfig(
+    inputs.rcloneConfig,
+    deps.env,
+    deps.env.RUNNER_TEMP,
+    (s) => out.mask(s),
+    (m) => out.info(m),
+  )
   try {
     const env = config.env
     const context: PlaceContext = {
       cwd: deps.cwd,
-      remote: remoteLookup(inputs.rcloneConfig, env),
+      remote: remoteLookup(config.text, env),
       realpath: cachedRealpath(),
     }
     const started = { ...deps, env, startedAt: deps.startedAt ?? deps.now() }
@@ -334,7 +341,7 @@ async function execute(
   const changes = new Map<Invocation, PlannedChanges>()
   const temp = deps.env.RUNNER_TEMP || os.tmpdir()
   const stamp = `${deps.env.GITHUB_RUN_ID ?? 'local'}-${deps.env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}`
-  const report = new ReportDir(path.join(temp, `rclone-jobs-report-${stamp}`))
+  const report = new ReportDir(path.join(temp, `rclone-jobs-report-${stamp}`), (t) => out.scrub(t))
   const spool = new SpoolDir(path.join(temp, `rclone-jobs-spool-${stamp}`))
   out.setOutput(Outputs.ReportDir, report.root)
   const events = logEvents(out, inputs.maxParallel, { report, spool })
@@ -606,7 +613,7 @@ function logEvents(
         ...(live ? {} : { spool: files.spool.next() }),
         fileLines: 0,
         otherLines: 0,
-        changes: new LineFile(file),
+        changes: files.report.lineFile(file),
         changesName: relative,
       })
       if (live) out.startGroup(label(inv))

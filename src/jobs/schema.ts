@@ -385,7 +385,24 @@ export const jobSchema = z
           message: `versions.path would be shared by ${job.destinations.length} destinations, whose versions of one file would overwrite each other; leave path out (each destination then keeps its versions beside it, in <destination>.versions)`,
         })
     }
-    if (job.mode === 'bisync') return
+    if (job.mode === 'bisync') {
+      for (const [at, options] of [
+        [['options'], job.options],
+        ...job.destinations.map(
+          (d, i) => [['destinations', i, 'options'], typeof d === 'object' ? d.options : undefined] as const,
+        ),
+      ] as const) {
+        for (const key of ['max-duration', 'cutoff-mode'] as const) {
+          if (options?.[key] === undefined) continue
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, key],
+            message: `${key} would cut rclone bisync part way: an interrupted bisync loses its state, the next run must resync, and a resync brings files deleted on one side back; bisync always runs to its end (the time-budget input never cuts it either), so leave ${key} out`,
+          })
+        }
+      }
+      return
+    }
     if (job.resync)
       ctx.addIssue({ code: 'custom', path: ['resync'], message: 'resync applies to mode: bisync only' })
     if (job.bisync !== undefined)

@@ -157,6 +157,7 @@ export function validateDocuments(
           : {}),
       }
     })
+    diagnostics.push(...keepWarnings(job, doc))
     candidates.push({
       name: jobName,
       file: doc.file,
@@ -175,6 +176,38 @@ export function validateDocuments(
   // Every job of a file with an error is held back: a half-valid file is not run.
   const jobs = candidates.filter((j) => !bad.has(j.file) && !heldBack.has(j.file))
   return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+const KEEP_UNITS: Record<string, string> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  M: 'month',
+  y: 'year',
+}
+
+/**
+ * A `versions.keep` under one day is almost always a slip: in rclone's units `m` is minutes and `M` months, so
+ * `6m` meant as half a year prunes every version six minutes after it was made. Said as a warning, with the meaning.
+ */
+function keepWarnings(job: Job, doc: JobDocument): Diagnostic[] {
+  const keep = job.versions?.keep
+  if (keep === undefined || (durationMs(keep, true) ?? 0) >= DAY_MS) return []
+  const m = /^([\d.]+)(\w)$/.exec(keep)
+  const amount = Number(m?.[1])
+  const unit = KEEP_UNITS[m?.[2] ?? ''] ?? ''
+  const meaning = `${amount} ${unit}${amount === 1 ? '' : 's'}`
+  return [
+    {
+      severity: 'warning',
+      ...doc.locate(['versions', 'keep']),
+      key: 'versions.keep',
+      message: `keep: ${keep} is ${meaning}: each versions folder is pruned by the first run that ends more than ${meaning} after it was made (m is minutes, M is months: six months is 6M)`,
+    },
+  ]
 }
 
 /** What a value that should be a mapping is instead: `a list`, `empty`, `a string`... */

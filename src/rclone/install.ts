@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { HttpClient } from '@actions/http-client'
 import * as tc from '@actions/tool-cache'
-import { UserError } from '../inputs.js'
+import { UserError } from '../errors.js'
 
 /** rclone's official download site: `{base}/v{X.Y.Z}/rclone-v{X.Y.Z}-{os}-{arch}.zip` beside `SHA256SUMS`. */
 export const DEFAULT_DOWNLOAD_URL = 'https://downloads.rclone.org'

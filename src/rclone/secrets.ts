@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { UserError } from '../errors.js'
 import { isCredentialKey, urlSecrets } from '../places/rclone-path.js'
 
 /**
@@ -69,21 +70,77 @@ function addSecret(out: Set<string>, value: string): void {
 export interface PreparedConfig {
   readonly env: NodeJS.ProcessEnv
   readonly file: string | undefined
+  /** The config as rclone reads it (decoded when it was given as base64); empty without one. */
+  readonly text: string
   cleanup(): Promise<void>
 }
 
+/** A line of an rclone.conf: blank, a comment, a `[section]`, or `key = value`. */
+const INI_LINE = /^\s*(?:$|[#;].*|\[[^\]\r\n]+\]\s*|[^=\s[#;][^=]*=.*)$/
+/** The marker line of a config encrypted with `rclone config` (read with RCLONE_CONFIG_PASS). */
+const ENCRYPTED = /^RCLONE_ENCRYPT_V\d+:\s*$/m
+
+/** Whether the text is an rclone config: INI lines with at least one section, or an encrypted config. */
+export function isRcloneConfig(text: string): boolean {
+  if (ENCRYPTED.test(text)) return true
+  const lines = text.split(/\r?\n/)
+  return lines.every((l) => INI_LINE.test(l)) && lines.some((l) => /^\s*\[[^\]]+\]\s*$/.test(l))
+}
+
 /**
- * Masks secrets (config and environment) with `mask`, then writes the config (when given) to a fresh private
+ * The `rclone-config` input as rclone reads it. Setup actions commonly keep the config base64-encoded in the
+ * secret (`base64 -w0 rclone.conf`, or wrapped at 76 columns): a value that is not a config but decodes to one is
+ * decoded. Anything else is a mistake to say, never to quote: the value is a secret, whatever it holds.
+ */
+export function readConfigInput(raw: string): { text: string; encoding: 'none' | 'ini' | 'base64' } {
+  if (raw.trim() === '') return { text: '', encoding: 'none' }
+  if (isRcloneConfig(raw)) return { text: raw, encoding: 'ini' }
+  const compact = raw.replace(/\s+/g, '')
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    const decoded = Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64')
+    const text = decoded.toString('utf8')
+    // A round trip through UTF-8 that changes the bytes means binary, not a config.
+    if (Buffer.from(text, 'utf8').equals(decoded) && isRcloneConfig(text)) return { text, encoding: 'base64' }
+  }
+  const lines = raw.split(/\r?\n/).filter((l) => l.trim() !== '').length
+  throw new UserError(
+    `"rclone-config" is neither an rclone config (INI text: [remote] sections of key = value lines, as rclone config file shows) nor base64-encoded INI (${lines} non-empty line${lines === 1 ? '' : 's'}, not shown: the value is a secret); nothing was run. Store the config file's contents in the secret, or its base64 encoding (base64 -w0 rclone.conf)`,
+  )
+}
+
+/**
+ * Masks secrets (the input as given and decoded, the config's values, the environment's) with `mask`, reads a
+ * base64-encoded config, refuses a value that is no config (`UserError`, which never quotes it), then writes the config (when given) to a fresh private
  * folder under `tempRoot` and points `RCLONE_CONFIG` at it.
  */
 export async function prepareConfig(
-  config: string,
+  raw: string,
   env: NodeJS.ProcessEnv,
   tempRoot: string | undefined,
   mask: (secret: string) => void,
+  log?: (message: string) => void,
 ): Promise<PreparedConfig> {
+  // The input as given is a secret whatever it holds: masked whole before it is read. An encoded (or unreadable)
+  // value is masked line by line too, since a wrapped base64 value may be printed a line at a time.
+  if (raw.trim() !== '') mask(raw)
+  const maskLines = () => {
+    for (const line of raw.split(/\r?\n/)) if (line.trim().length >= 8) mask(line.trim())
+  }
+  let read: ReturnType<typeof readConfigInput>
+  try {
+    read = readConfigInput(raw)
+  } catch (e) {
+    maskLines()
+    throw e
+  }
+  const config = read.text
+  if (read.encoding === 'base64') {
+    maskLines()
+    mask(config)
+    log?.('rclone-config: the value is base64-encoded; decoded it')
+  }
   for (const s of [...configSecrets(config), ...environmentSecrets(env)]) mask(s)
-  if (config.trim() === '') return { env, file: undefined, cleanup: async () => {} }
+  if (config.trim() === '') return { env, file: undefined, text: '', cleanup: async () => {} }
   const dir = await mkdtemp(path.join(tempRoot || os.tmpdir(), 'rclone-jobs-config-'))
   const file = path.join(dir, 'rclone.conf')
   // mkdtemp makes the folder 0700; the file is 0600: only the runner's user can read either.
@@ -91,6 +148,7 @@ export async function prepareConfig(
   return {
     env: { ...env, RCLONE_CONFIG: file },
     file,
+    text: config,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   }
 }

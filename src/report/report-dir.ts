@@ -17,14 +17,18 @@ export class LineFile {
   private fd: number | undefined
   private buffer = ''
 
-  constructor(readonly file: string) {
+  /** `scrub` masks secrets in every line written (a report file leaves the runner as an artifact). */
+  constructor(
+    readonly file: string,
+    private readonly scrub: (text: string) => string = (t) => t,
+  ) {
     mkdirSync(path.dirname(file), { recursive: true })
     this.fd = openSync(file, 'w', 0o600)
   }
 
   /** Appends one line. */
   write(line: string): void {
-    this.buffer += `${line}\n`
+    this.buffer += `${this.scrub(line)}\n`
     if (this.buffer.length >= BLOCK) this.flush()
   }
 
@@ -69,10 +73,18 @@ export function slug(text: string): string {
   return (s === '' ? 'destination' : s).slice(0, 80)
 }
 
-/** The report folder of one action run. */
+/** The report folder of one action run. Every file in it goes through `scrub`, the masking of the outputs. */
 export class ReportDir {
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly scrub: (text: string) => string,
+  ) {
     mkdirSync(root, { recursive: true, mode: 0o700 })
+  }
+
+  /** A new per-file list in the folder, masked as every file here is. */
+  lineFile(file: string): LineFile {
+    return new LineFile(file, this.scrub)
   }
 
   /** The per-file list of one invocation, relative to the folder and absolute. */
@@ -83,7 +95,7 @@ export class ReportDir {
 
   /** Writes `results.json`. */
   writeResults(results: unknown): void {
-    const f = new LineFile(path.join(this.root, 'results.json'))
+    const f = this.lineFile(path.join(this.root, 'results.json'))
     f.write(JSON.stringify(results, null, 2))
     f.close()
   }

@@ -47,7 +47,8 @@ export function versionsHook(
       const folder = v.runFolder.slice(v.runFolder.lastIndexOf('/') + 1)
       // No versions folder yet (nothing was ever moved there) is not a problem.
       if (listed.exitCode !== 0) return { versions: { folder, pruned: [] } }
-      const prune = foldersToPrune(names, v.keepMs, settings.now())
+      // This run's own folder holds the only copy of what it just replaced: never pruned, however short keep is.
+      const prune = foldersToPrune(names, v.keepMs, settings.now()).filter((n) => n !== folder)
       if (settings.dryRun) return { versions: { folder, pruned: prune } }
       const pruned: string[] = []
       const failures: string[] = []

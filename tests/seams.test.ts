@@ -1,0 +1,152 @@
+/**
+ * Seams (issue 19): features combined, and what users bring (a base64 config, RCLONE_* variables, a symlinked
+ * workspace). Each case runs the bundle (`node dist/index.js`) as a runner does, with the real rclone.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { type BundleRun, runBundle } from './helpers/bundle.js'
+import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
+
+beforeAll(() => {
+  requireRclone()
+})
+
+const base = { 'rclone-version': 'system' }
+const results = (r: BundleRun) => JSON.parse(r.outputs.results ?? '[]') as Array<Record<string, unknown>>
+/** Everything the step printed or wrote (log, summary, outputs), but the `::add-mask::` commands that hide secrets. */
+const everything = (r: BundleRun) =>
+  [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n').replace(/::add-mask::.*\n/g, '')
+
+describe('data at risk', () => {
+  it('a run never prunes its own versions folder, however short keep is', async () => {
+    const ws = tempDir()
+    // keep: 1ms. Every dated folder is older than that by the time pruning runs, the run's own included.
+    writeTree(ws, {
+      'jobs/docs.yml': 'source: src\ndestinations: [dst]\nversions: { keep: 0.001s }\n',
+      'src/a.txt': 'new version',
+      'dst/a.txt': 'the only copy of the old version',
+    })
+    const r = await runBundle(ws, { ...base, command: 'run' })
+    expect(r.status, r.stdout).toBe(0)
+    const [res] = results(r) as Array<{ versions: { folder: string; pruned: string[] } }>
+    expect(res?.versions.pruned).not.toContain(res?.versions.folder)
+    expect(readTree(path.join(ws, 'dst.versions'))).toEqual({
+      [`${res?.versions.folder}/a.txt`]: 'the only copy of the old version',
+    })
+  })
+
+  it('a keep under one day is a warning that says what it means', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/docs.yml': 'source: src\ndestinations: [dst]\nversions: { keep: 6m }\n',
+      'src/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'validate' })
+    expect(r.status, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(/::warning .*file=jobs\/docs\.yml,line=3,col=\d+::keep: 6m is 6 minutes/)
+    expect(r.stdout).toContain('6M')
+  })
+
+  it('max-duration and cutoff-mode are refused on a bisync job, with the reason; rclone never starts', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/two-way.yml':
+        'source: left\ndestinations: [right]\nmode: bisync\nresync: true\noptions:\n  max-duration: 1h\n  cutoff-mode: soft\n',
+      'left/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'run', 'bisync-state': tempDir('state-') })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/jobs\/two-way\.yml:6:\d+: error: options\.max-duration: .*bisync/)
+    expect(r.stdout).toMatch(/jobs\/two-way\.yml:7:\d+: error: options\.cutoff-mode: .*bisync/)
+    expect(r.stdout).toContain('resync')
+    expect(r.stdout).not.toContain('$ rclone')
+    expect(readdirSync(ws)).not.toContain('right')
+  })
+
+  it('the time-budget input never cuts a bisync: no --max-duration on its command', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n',
+      'jobs/one-way.yml': 'source: left\ndestinations: [copy]\nmode: copy\n',
+      'left/a.txt': 'a',
+      'right/b.txt': 'b',
+    })
+    const r = await runBundle(ws, {
+      ...base,
+      command: 'run',
+      'bisync-state': tempDir('state-'),
+      'time-budget': '1h',
+      'max-parallel': '1',
+    })
+    expect(r.status, r.stdout).toBe(0)
+    const commands = r.stdout.split('\n').filter((l) => l.startsWith('$ rclone '))
+    const bisync = commands.filter((c) => c.startsWith('$ rclone bisync'))
+    const copy = commands.filter((c) => c.startsWith('$ rclone copy'))
+    expect(bisync).toHaveLength(1)
+    expect(bisync[0]).not.toContain('--max-duration')
+    expect(copy[0]).toContain('--max-duration=')
+  })
+})
+
+describe('secrets in what the action writes', () => {
+  it("report-dir's results.json goes through the same masking as the outputs", async () => {
+    const ws = tempDir()
+    const token = 'SEAMS-URL-TOKEN-4f1d2c'
+    writeTree(ws, {
+      'jobs/up.yml':
+        'source: src\ndestinations: ["dav:backup"]\noptions: { retries: 1, low-level-retries: 1 }\n',
+      'src/a.txt': 'a',
+    })
+    // Port 9 (discard) on loopback: nothing listens, so rclone's error quotes the URL with its token.
+    const config = `[dav]\ntype = webdav\nurl = http://127.0.0.1:9/dav?token=${token}\nvendor = other\n`
+    const r = await runBundle(ws, {
+      ...base,
+      command: 'run',
+      'rclone-config': config,
+      'max-parallel': '1',
+    })
+    expect(r.status).toBe(1)
+    const dir = r.outputs['report-dir'] as string
+    const written = readFileSync(path.join(dir, 'results.json'), 'utf8')
+    expect(JSON.parse(written)[0]).toMatchObject({ job: 'up', status: 'failed' })
+    expect(written).not.toContain(token)
+    expect(written).toContain('***')
+    expect(everything(r)).not.toContain(token)
+  })
+
+  it('a base64-encoded rclone-config is decoded, masked as given and decoded, and works', async () => {
+    const ws = tempDir()
+    const target = tempDir('target-')
+    const secret = 'SEAMS-B64-SECRET-9a8b7c'
+    const ini = `[here]\ntype = alias\nremote = ${target}\n\n[other]\ntype = webdav\nurl = http://127.0.0.1:9\npass = ${secret}\n`
+    const encoded = Buffer.from(ini).toString('base64')
+    writeTree(ws, { 'jobs/up.yml': 'source: src\ndestinations: ["here:backup"]\n', 'src/a.txt': 'a' })
+    const r = await runBundle(ws, { ...base, command: 'run', 'rclone-config': encoded })
+    expect(r.status, r.stdout).toBe(0)
+    expect(readTree(path.join(target, 'backup'))).toEqual({ 'a.txt': 'a' })
+    expect(r.stdout).toContain(`::add-mask::${encoded}`)
+    expect(r.stdout).toContain(`::add-mask::${secret}`)
+    expect(r.stdout).toContain('base64')
+    const shown = [r.summary, JSON.stringify(r.outputs)].join('\n')
+    expect(shown).not.toContain(encoded)
+    expect(shown).not.toContain(secret)
+  })
+
+  it('a config that is neither INI nor base64 INI is refused before anything runs, never quoted', async () => {
+    const ws = tempDir()
+    const garbage = 'c29tZXRoaW5nIHRoYXQgaXMgbm90IGFuIElOSSBmaWxl'
+    writeTree(ws, { 'jobs/up.yml': 'source: src\ndestinations: [dst]\n', 'src/a.txt': 'a' })
+    for (const config of [garbage, 'not a config at all: SEAMS-PLAIN-7e6f']) {
+      const r = await runBundle(ws, { ...base, command: 'run', 'rclone-config': config })
+      expect(r.status).toBe(1)
+      expect(r.stdout).toMatch(/::error::.*"rclone-config" is neither an rclone config .* nor base64/)
+      const printed = r.stdout.replace(/::add-mask::.*\n/g, '')
+      expect(printed).not.toContain(config)
+      expect(printed).not.toContain('SEAMS-PLAIN')
+      expect(r.summary).not.toContain(config)
+      expect(r.stdout).not.toContain('$ rclone')
+      expect(readdirSync(ws)).not.toContain('dst')
+    }
+  })
+})
