@@ -73,8 +73,6 @@ const inputsSchema = z.object({
 /** The parsed inputs. */
 export type ActionInputs = Readonly<z.output<typeof inputsSchema>>
 
-
-
 function boolInput(name: string, fallback: boolean): boolean {
   const raw = core.getInput(name)
   if (raw === '') return fallback

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { FEATURES, versionProblems } from '../src/jobs/features.js'
 import { parseJobFile } from '../src/jobs/load.js'
 import { validateDocuments } from '../src/jobs/validate.js'
-import { FEATURES, versionProblems } from '../src/rclone/features.js'
 import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { featureTableMarkdown } from '../src/jobs/features.js'
 import { fileTypesMarkdown } from '../src/jobs/file-types.js'
 import { jobReferenceMarkdown } from '../src/jobs/reference.js'
 import { defaultsJsonSchema, jobJsonSchema } from '../src/jobs/schema.js'
-import { featureTableMarkdown } from '../src/rclone/features.js'
 import { versionTableMarkdown } from '../src/rclone/versions.js'
 
 const update = process.env.UPDATE_GENERATED === '1'

@@ -130,8 +130,10 @@ describe('rclone-config and real network remotes', () => {
       readdirSync(path.join(ws, '.runner', 'temp')).filter((f) => !f.startsWith('rclone-jobs-report-')),
     ).toEqual([])
     const lines = r.log.split('\n')
+    // Masked before anything else is printed: only other masks come first.
     const maskAt = lines.indexOf(`::add-mask::${dav.obscured}`)
-    expect(maskAt).toBe(0)
+    expect(maskAt).toBeGreaterThanOrEqual(0)
+    expect(lines.slice(0, maskAt).every((l) => l.startsWith('::add-mask::'))).toBe(true)
     expect(lines.filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(dav.obscured)
   })
 

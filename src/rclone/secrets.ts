@@ -97,7 +97,10 @@ export function readConfigInput(raw: string): { text: string; encoding: 'none' |
   if (isRcloneConfig(raw)) return { text: raw, encoding: 'ini' }
   const compact = raw.replace(/\s+/g, '')
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
-    const decoded = Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64')
+    const decoded = Buffer.from(
+      compact,
+      compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64',
+    )
     const text = decoded.toString('utf8')
     // A round trip through UTF-8 that changes the bytes means binary, not a config.
     if (Buffer.from(text, 'utf8').equals(decoded) && isRcloneConfig(text)) return { text, encoding: 'base64' }

@@ -15,9 +15,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { type Diagnostic, formatKeyPath } from '../jobs/diagnostics.js'
-import type { ValidJob } from '../jobs/validate.js'
-import { type Place, type PlaceContext, placeKey, placeOf, relate, relationWords } from '../places/place.js'
+import { type Place, placeKey } from '../places/place.js'
 import type { RemoteLookup } from '../places/remotes.js'
 import { sessionName } from '../rclone/bisync-listings.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
@@ -67,28 +65,6 @@ export function stateFolder(
     .digest('hex')
     .slice(0, 24)
   return `${store.replace(/\/+$/, '')}/pairs/${id}`
-}
-
-/** Errors for job paths that overlap the state store: a sync there would copy or delete the state. */
-export function storeOverlaps(store: string, jobs: readonly ValidJob[], context: PlaceContext): Diagnostic[] {
-  if (store === '') return []
-  const st = placeOf(store, context)
-  const out: Diagnostic[] = []
-  for (const j of jobs) {
-    const paths: Array<[readonly PropertyKey[], string, Place]> = [[['source'], j.job.source, j.sourcePlace]]
-    for (const d of j.destinations) paths.push([d.keyPath, d.path, d.place])
-    for (const [keyPath, p, place] of paths) {
-      const rel = relate(place, st)
-      if (rel === undefined) continue
-      out.push({
-        severity: 'error',
-        ...j.locate(keyPath),
-        key: formatKeyPath(keyPath),
-        message: `"${p}" ${relationWords(rel)} the bisync-state store "${store}"; a sync there would copy or delete the state. Keep the store outside every job's paths`,
-      })
-    }
-  }
-  return out
 }
 
 /** The consent message: what a resync does and how to allow it. */

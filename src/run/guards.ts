@@ -7,7 +7,8 @@
  * - a `sync` with `max-delete` first counts, in a dry run with the same flags but without `--max-delete`, what it
  *   would delete, and does not run when that is more than allowed (rclone's own `--max-delete` stops only after
  *   deleting that many). A move into a backup folder counts: the file leaves the destination. In a plan, the plan's
- *   own dry run is that count.
+ *   own dry run is that count. A run that passes the count runs without rclone's `--max-delete`: the decision is
+ *   made before anything changes, never half way.
  */
 import { lstat, opendir } from 'node:fs/promises'
 import path from 'node:path'
@@ -41,7 +42,10 @@ export function deletionGuards(
             errorLines: out.errorMessages,
           }
         }
-        return maxDeleteRefusal(out, maxDelete)
+        // The count decided it; rclone runs without its own --max-delete, which counts every delete of a move
+        // into a backup or versions folder on backends without server-side move (S3: copy, then delete) and
+        // would stop half way, with files moved out and others stale.
+        return maxDeleteRefusal(out, maxDelete) ?? { args: unlimited }
       }
       return undefined
     },

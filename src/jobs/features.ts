@@ -3,10 +3,9 @@
  * asks for a feature its rclone lacks fails before any rclone run, at the key that asks for it, naming the version
  * it needs. Pure. Each row: when the job uses the feature, the key path to point at, and the first version with it.
  */
-import type { Diagnostic } from '../jobs/diagnostics.js'
-import { formatKeyPath } from '../jobs/diagnostics.js'
-import type { ValidJob } from '../jobs/validate.js'
-import { compareVersions } from './versions.js'
+import { compareVersions } from '../rclone/versions.js'
+import { type Diagnostic, formatKeyPath } from './diagnostics.js'
+import type { ValidJob } from './validate.js'
 
 /** A version-gated feature. */
 export interface Feature {
