@@ -12,6 +12,8 @@ export const Inputs = {
   FailFast: 'fail-fast',
   TimeBudget: 'time-budget',
   ChangedOnly: 'changed-only',
+  Comment: 'comment',
+  GithubToken: 'github-token',
 } as const
 
 /** Output names. */

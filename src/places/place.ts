@@ -6,9 +6,14 @@
  * remote is replaced by its backend and connection options, and `alias` (and the other wrappers that only add a
  * layer over another path: crypt, chunker, compress, hasher, cache) by the path it wraps. Pure: the caller passes the
  * working folder, the remotes it knows of and, at run time, a resolver for symbolic links.
+ *
+ * Paths are read by the rules of the platform rclone runs on, as rclone reads them there. On Windows `C:\\x`, `c:/x`
+ * and `\\\\server\\share\\x` are local, `\\` and `/` both separate folders, and local names are compared without
+ * case (NTFS's default), so a local place's segments are in lower case there. Elsewhere `C:` is a remote's name and
+ * `\\` is a character of a name.
  */
 import path from 'node:path'
-import { parseOptionValue, splitOptions, splitRemote } from './rclone-path.js'
+import { type PathRules, parseOptionValue, splitOptions, splitRemote } from './rclone-path.js'
 
 /** A place: a storage root and the folder segments below it. */
 export interface Place {
@@ -38,6 +43,8 @@ export interface PlaceContext {
   readonly remote?: (name: string) => RemoteDefinition | undefined
   /** Resolves symbolic links in an absolute local path (run time only); the identity when absent. */
   readonly realpath?: (absolute: string) => string
+  /** Whose rules read the spellings: `win32` reads drive letters and UNC paths as local. `process.platform` when absent. */
+  readonly platform?: PathRules
 }
 
 /**
@@ -87,7 +94,7 @@ export function placeOf(spelling: string, context: PlaceContext): Place {
 }
 
 function resolve(spelling: string, context: PlaceContext, depth: number): Place {
-  const split = splitRemote(spelling)
+  const split = splitRemote(spelling, rulesOf(context))
   if (split === undefined) return localPlace(spelling, context)
   const [head, ...rest] = splitOptions(split.remote)
   const name = head ?? ''
@@ -105,7 +112,7 @@ function resolve(spelling: string, context: PlaceContext, depth: number): Place 
     // Without the config the remote's name is all there is: overrides that change the storage still count.
     return {
       root: `${name}:${identity(overrides, '')}`,
-      segments: remoteSegments(split.path),
+      segments: remoteSegments(split.path, rulesOf(context)),
     }
   }
   const options: Record<string, string> = {}
@@ -124,7 +131,7 @@ function backendPlace(
   if (WRAPPERS.has(type) && options.remote !== undefined && depth < MAX_DEPTH) {
     return resolve(joinSpelling(options.remote, rest), context, depth + 1)
   }
-  const segments = remoteSegments(rest)
+  const segments = remoteSegments(rest, rulesOf(context))
   if (URL_BACKENDS.has(type) && options.url !== undefined) {
     const url = normalizeUrl(options.url)
     if (url !== undefined) {
@@ -165,7 +172,7 @@ function normalizeUrl(raw: string): { origin: string; segments: string[]; full: 
   } catch {
     return undefined
   }
-  const segments = remoteSegments(decodeURIComponentSafe(u.pathname))
+  const segments = cleanSegments(decodeURIComponentSafe(u.pathname), '/')
   const origin = `${u.protocol}//${u.host}`
   return { origin, segments, full: [origin, ...segments].join('/') }
 }
@@ -178,20 +185,46 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+function rulesOf(context: PlaceContext): PathRules {
+  return context.platform ?? process.platform
+}
+
 function localPlace(spelling: string, context: PlaceContext): Place {
-  let abs = path.resolve(context.cwd, spelling)
+  if (rulesOf(context) === 'win32') return windowsLocalPlace(spelling, context)
+  let abs = path.posix.resolve(context.cwd, spelling)
   if (context.realpath) abs = context.realpath(abs)
-  return { root: 'local', segments: cleanSegments(abs) }
+  return { root: 'local', segments: cleanSegments(abs, '/') }
+}
+
+/**
+ * A local place by Windows rules: the first segment is the volume (`c:`, or `\\\\server\\share` for a UNC path),
+ * every segment in lower case. `\\\\?\\C:\\x` and `\\\\?\\UNC\\server\\share` (the long-path forms rclone itself uses)
+ * are the same places as `C:\\x` and `\\\\server\\share`.
+ */
+function windowsLocalPlace(spelling: string, context: PlaceContext): Place {
+  const plain = spelling
+    .replace(/^[\\/]{2}[?.][\\/]UNC[\\/]/i, '\\\\')
+    .replace(/^[\\/]{2}[?.][\\/](?=[A-Za-z]:)/, '')
+  let abs = path.win32.resolve(context.cwd, plain)
+  if (context.realpath) abs = context.realpath(abs)
+  const root = path.win32.parse(abs).root
+  const volume = root.replace(/[\\/]+$/, '').replace(/\//g, '\\')
+  const segments = cleanSegments(abs.slice(root.length), /[\\/]+/)
+  return {
+    root: 'local',
+    segments: (volume === '' ? segments : [volume, ...segments]).map((s) => s.toLowerCase()),
+  }
 }
 
 /** A remote's path: a leading `/` is not a different place on most backends, so it is dropped. */
-function remoteSegments(p: string): string[] {
-  return cleanSegments(p)
+function remoteSegments(p: string, rules: PathRules): string[] {
+  // rclone turns `\\` into `/` in a remote's path only on Windows (filepath.ToSlash); elsewhere it is a name's.
+  return cleanSegments(p, rules === 'win32' ? /[\\/]+/ : '/')
 }
 
-function cleanSegments(p: string): string[] {
+function cleanSegments(p: string, separator: string | RegExp): string[] {
   const out: string[] = []
-  for (const seg of p.split(/[\\/]+/)) {
+  for (const seg of p.split(separator)) {
     if (seg === '' || seg === '.') continue
     if (seg === '..') out.pop()
     else out.push(seg)
@@ -217,9 +250,20 @@ export function placeKey(p: Place): string {
   return `${p.root}\u0000${p.segments.join('\u0000')}`
 }
 
-/** A place as a person reads it, for messages: `local:/ws/out`, `sftp{host=h}:data`. */
+/** A place as a person reads it, for messages: `/ws/out` (`c:\\ws\\out` on Windows), `sftp{host=h}:data`. */
 export function showPlace(p: Place): string {
-  return p.root === 'local' ? `/${p.segments.join('/')}` : `${p.root}:${p.segments.join('/')}`
+  return p.root === 'local' ? localPath(p) : `${p.root}:${p.segments.join('/')}`
+}
+
+/**
+ * The absolute file-system path of a local place, for the platform whose rules made it: `/ws/out`, `c:\\ws\\out`
+ * (lower case: Windows finds it all the same), `\\\\server\\share\\x`.
+ */
+export function localPath(p: Place, platform: PathRules = process.platform): string {
+  if (platform !== 'win32') return `/${p.segments.join('/')}`
+  const [volume = '', ...rest] = p.segments
+  if (/^[a-z]:$/.test(volume) || volume.startsWith('\\\\')) return `${volume}\\${rest.join('\\')}`
+  return `\\${p.segments.join('\\')}`
 }
 
 /** How a relation reads in a message: "is the same as", "is inside", "contains". */

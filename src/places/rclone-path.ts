@@ -3,12 +3,20 @@
  * connection string or a URL carries a credential. Where a path points is `place.ts`'s question.
  */
 
+/** The platform whose rules read a spelling: rclone reads `C:` as a drive only when it runs on Windows. */
+export type PathRules = NodeJS.Platform
+
 /**
  * The remote part and the path of a spelling: `remote:path`, `:backend,opt=val:path`, `name,opt=val:path`; undefined
- * for a local path. Windows drive letters (`C:\\x`, `C:/x`) are local, as rclone treats them.
+ * for a local path. As rclone's `fspath.Parse` reads it: a `/` or `\\` before the first `:` or `,` makes the spelling
+ * local on every platform; a one-letter name before the `:` (`C:\\x`, `C:/x`, `c:x`) is a drive, so local, only on
+ * Windows: elsewhere it is the remote named `C` (see `windowsPathWarning`).
  */
-export function splitRemote(p: string): { remote: string; path: string } | undefined {
-  if (/^[A-Za-z]:([\\/]|$)/.test(p)) return undefined
+export function splitRemote(
+  p: string,
+  platform: PathRules = process.platform,
+): { remote: string; path: string } | undefined {
+  if (platform === 'win32' && /^[A-Za-z]:/.test(p)) return undefined
   if (p.startsWith('/') || p.startsWith('./') || p.startsWith('../') || p.startsWith('\\')) return undefined
   // Find the colon that ends the remote part, skipping quoted option values.
   let quote = ''
@@ -19,13 +27,40 @@ export function splitRemote(p: string): { remote: string; path: string } | undef
       continue
     }
     if ((c === '"' || c === "'") && p[i - 1] === '=') quote = c
-    else if (c === '/' && !p.slice(0, i).includes(',')) return undefined
+    else if ((c === '/' || c === '\\') && !p.slice(0, i).includes(',')) return undefined
     else if (c === ':') {
       if (i === 0) continue
       return { remote: p.slice(0, i), path: p.slice(i + 1) }
     }
   }
   return undefined
+}
+
+/**
+ * A warning for a spelling that means a Windows folder but is read otherwise on this platform: `C:\\Users\\me` on
+ * Linux or macOS is the remote named `C` (rclone then fails with "didn't find section in config file"), and
+ * `\\\\server\\share` is a relative local folder with backslashes in its name. Undefined when the spelling reads
+ * the same everywhere, and on Windows. `remote` (with a config) silences the warning for a one-letter remote that
+ * really exists.
+ */
+export function windowsPathWarning(
+  spelling: string,
+  platform: PathRules = process.platform,
+  remote?: (name: string) => unknown,
+): string | undefined {
+  if (platform === 'win32') return undefined
+  const drive = /^([A-Za-z]):(?:[\\/]|$)/.exec(spelling)?.[1]
+  if (drive !== undefined && remote?.(drive) === undefined) {
+    return `"${spelling}" looks like a Windows path, but on this ${runnerName(platform)} runner rclone reads "${drive}:" as the name of a remote (and fails with "didn't find section in config file"); run this job on a Windows runner, or use a path of this runner`
+  }
+  if (/^\\\\[^\\/]+[\\/]/.test(spelling)) {
+    return `"${spelling}" looks like a Windows network share, but on this ${runnerName(platform)} runner it is a local folder in the working directory whose name starts with backslashes; run this job on a Windows runner, or use an smb remote`
+  }
+  return undefined
+}
+
+function runnerName(platform: PathRules): string {
+  return platform === 'darwin' ? 'macOS' : platform === 'linux' ? 'Linux' : platform
 }
 
 /** Splits `name,opt=val,opt2="a,b"` on the commas outside quotes. */
