@@ -29,6 +29,7 @@ export const shared = {
   testTimeout: 60_000,
   hookTimeout: 60_000,
   pool: 'forks',
+  setupFiles: ['tests/setup/home.ts'] as string[],
 } as const
 
 export default defineConfig({

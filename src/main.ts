@@ -22,11 +22,11 @@ import { parseJobPatterns, type Selection, selectJobs, type Trigger } from './jo
 import { storeOverlaps } from './jobs/state-store.js'
 import { type ValidationResult, type ValidJob, validateDocuments } from './jobs/validate.js'
 import type { PlaceContext } from './places/place.js'
-import { remoteLookup } from './places/remotes.js'
+import { configuredRemotes, remoteLookup } from './places/remotes.js'
 import { DEFAULT_DOWNLOAD_URL, installRclone } from './rclone/install.js'
 import { oneLine, type RcloneLogEntry } from './rclone/log-reader.js'
 import { createRcloneRunner, type RcloneRunner, rcloneVersion } from './rclone/runner.js'
-import { prepareConfig } from './rclone/secrets.js'
+import { prepareConfig, readDefaultConfig } from './rclone/secrets.js'
 import { type PlannedChanges, plannedChanges, planSection } from './report/plan-report.js'
 import { type LineFile, ReportDir, readLines, SpoolDir } from './report/report-dir.js'
 import { actionsReporter, type Reporter } from './report/reporter.js'
@@ -171,13 +171,16 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   )
   try {
     const env = config.env
+    // Without the input, rclone reads its own config file (a self-hosted runner's): validation reads it too.
+    const configText = config.text || (await readDefaultConfig(env))
     const context: PlaceContext = {
       cwd: deps.cwd,
-      remote: remoteLookup(config.text, env),
+      remote: remoteLookup(configText, env),
       realpath: cachedRealpath(),
     }
+    const remotes = configuredRemotes(configText, env)
     const started = { ...deps, env, startedAt: deps.startedAt ?? deps.now() }
-    const checked = await loadAndValidate(inputs, started, context, out)
+    const checked = await loadAndValidate(inputs, started, context, out, remotes)
     if (checked.done) return checked.done
     return await execute(inputs, started, context, checked, out)
   } finally {
@@ -201,6 +204,7 @@ async function loadAndValidate(
   deps: RunDeps,
   context: PlaceContext,
   out: Reporter,
+  remotes: readonly string[] | undefined,
 ): Promise<Checked> {
   const found = await findJobFiles(inputs.path, deps.cwd)
   if (found.problems.length > 0 && found.files.length === 0) {
@@ -213,7 +217,7 @@ async function loadAndValidate(
   out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
   const loaded = await loadJobFiles(found.files, deps.cwd, found.defaults)
-  const validated = validateDocuments([...(loaded.defaults ?? []), ...loaded.documents], context)
+  const validated = validateDocuments([...(loaded.defaults ?? []), ...loaded.documents], context, { remotes })
   const crons = workflowCrons(await readWorkflows(deps.cwd))
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,

@@ -150,3 +150,43 @@ describe('secrets in what the action writes', () => {
     }
   })
 })
+
+describe('settings users bring', () => {
+  it('with a config, a remote it does not define is an error at its line naming the known ones; without one, silence', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/up.yml': 'source: src\ndestinations:\n  - here:backup\n  - nowhere:backup\n',
+      'src/a.txt': 'a',
+    })
+    const config = `[here]\ntype = alias\nremote = ${tempDir('target-')}\n`
+    const withConfig = await runBundle(ws, { ...base, command: 'validate', 'rclone-config': config })
+    expect(withConfig.status).toBe(1)
+    expect(withConfig.stdout).toContain(
+      'jobs/up.yml:4:5: error: destinations[1]: the remote "nowhere" is not in the rclone config (its remotes are here)',
+    )
+    expect(withConfig.stdout).not.toContain('destinations[0]: the remote')
+    // RCLONE_CONFIG_* variables define remotes too, whatever the case of the name.
+    const fromEnv = await runBundle(
+      ws,
+      { ...base, command: 'validate', 'rclone-config': config },
+      { RCLONE_CONFIG_NOWHERE_TYPE: 'local' },
+    )
+    expect(fromEnv.status, fromEnv.stdout).toBe(0)
+    const noConfig = await runBundle(ws, { ...base, command: 'validate' }, { HOME: tempDir('home-') })
+    expect(noConfig.status, noConfig.stdout).toBe(0)
+    expect(noConfig.stdout).not.toContain('not in the rclone config')
+  })
+
+  it('a Windows path on a Linux runner is a warning at validation: C: is read as a remote there', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/win.yml': 'source: src\ndestinations: ["C:\\\\Users\\\\me\\\\data"]\n',
+      'src/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'validate' }, { HOME: tempDir('home-') })
+    expect(r.status, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(
+      /::warning .*file=jobs\/win\.yml,line=2.*::"C:\\Users\\me\\data" looks like a Windows path, but on this Linux runner rclone reads "C:" as the name of a remote/,
+    )
+  })
+})

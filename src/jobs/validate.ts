@@ -8,7 +8,7 @@ import type { z } from 'zod'
 import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/order.js'
 import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
 import { PlaceIndex } from '../places/place-index.js'
-import { credentialKeys } from '../places/rclone-path.js'
+import { credentialKeys, splitRemote, windowsPathWarning } from '../places/rclone-path.js'
 import { applyDefaults, defaultsKeyProblems, isMapping } from './defaults.js'
 import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import { durationMs } from './durations.js'
@@ -66,6 +66,12 @@ export interface ValidationResult {
   readonly dependencies: ReadonlyMap<string, readonly Dependency[]>
 }
 
+/** What validation knows beyond the job files. */
+export interface ValidationOptions {
+  /** The remotes the rclone config defines; undefined without any config (remotes then go unchecked). */
+  readonly remotes?: readonly string[]
+}
+
 /**
  * Validates all documents together. `context` says where relative local paths start and, with a config, what
  * remotes are, for the checks that compare places.
@@ -73,6 +79,7 @@ export interface ValidationResult {
 export function validateDocuments(
   documents: readonly JobDocument[],
   context: PlaceContext,
+  options: ValidationOptions = {},
 ): ValidationResult {
   const diagnostics: Diagnostic[] = []
   const candidates: ValidJob[] = []
@@ -123,6 +130,7 @@ export function validateDocuments(
       })
     }
     diagnostics.push(...local)
+    diagnostics.push(...remoteProblems(doc, raw, context, options.remotes))
     if (!parsed.success || local.length > 0) continue
     const job = parsed.data
     const jobName = job.name ?? stem(doc.file)
@@ -210,6 +218,41 @@ function keepWarnings(job: Job, doc: JobDocument): Diagnostic[] {
   ]
 }
 
+/**
+ * Paths that name a remote the config does not define (rclone would stop with "didn't find section in config
+ * file"), checked only when a config is known; and spellings of a Windows folder, which on this runner name a
+ * remote (`C:\\data` is the remote `C`).
+ */
+function remoteProblems(
+  doc: JobDocument,
+  raw: Record<string, unknown>,
+  context: PlaceContext,
+  remotes: readonly string[] | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const [keyPath, value] of pathsOf(raw)) {
+    const windows = windowsPathWarning(value, context.platform, context.remote)
+    const name = splitRemote(value, context.platform)?.remote
+    const unknown =
+      remotes !== undefined &&
+      name !== undefined &&
+      !name.startsWith(':') &&
+      context.remote?.(name.split(',')[0] as string) === undefined
+    if (unknown) {
+      const known = remotes.length === 0 ? 'it defines none' : `its remotes are ${remotes.join(', ')}`
+      out.push({
+        severity: 'error',
+        ...doc.locate(keyPath),
+        key: formatKeyPath(keyPath),
+        message: `the remote "${name}" is not in the rclone config (${known}); rclone would stop with "didn't find section in config file"${windows ? `. ${windows}` : ''}`,
+      })
+    } else if (windows) {
+      out.push({ severity: 'warning', ...doc.locate(keyPath), key: formatKeyPath(keyPath), message: windows })
+    }
+  }
+  return out
+}
+
 /** What a value that should be a mapping is instead: `a list`, `empty`, `a string`... */
 function notMapping(value: unknown): string {
   return Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`
@@ -294,6 +337,10 @@ function pathsOf(raw: Record<string, unknown>): Array<[PropertyKey[], string]> {
   const opts = raw.options as Record<string, unknown> | undefined
   if (opts && typeof opts === 'object' && typeof opts['backup-dir'] === 'string') {
     out.push([['options', 'backup-dir'], opts['backup-dir']])
+  }
+  const versions = raw.versions as Record<string, unknown> | undefined
+  if (versions && typeof versions === 'object' && typeof versions.path === 'string') {
+    out.push([['versions', 'path'], versions.path])
   }
   if (Array.isArray(raw.destinations)) {
     raw.destinations.forEach((d: unknown, i) => {

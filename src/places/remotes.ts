@@ -53,3 +53,19 @@ export function remoteLookup(configText: string, env: NodeJS.ProcessEnv): Remote
     return found
   }
 }
+
+/**
+ * The names of the remotes a config text and `RCLONE_CONFIG_<NAME>_TYPE` variables define (variable names in lower
+ * case, as rclone matches them without case), or undefined when there is no config at all: then which remotes exist
+ * is unknown, and nothing may be called unknown.
+ */
+export function configuredRemotes(configText: string, env: NodeJS.ProcessEnv): string[] | undefined {
+  const names = new Set<string>()
+  for (const [name, options] of parseConfigSections(configText)) if (options.type) names.add(name)
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^RCLONE_CONFIG_(.+)_TYPE$/.exec(key)
+    if (m && value) names.add((m[1] as string).toLowerCase())
+  }
+  if (names.size === 0 && configText.trim() === '') return undefined
+  return [...names].sort()
+}

@@ -3,7 +3,7 @@
  * printed, the file is written where only the runner's user can read it, outside the workspace, and removed at the
  * end. `RCLONE_CONFIG_*` variables get the same masking.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { UserError } from '../errors.js'
@@ -154,4 +154,25 @@ export async function prepareConfig(
     text: config,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   }
+}
+
+/**
+ * The config rclone reads when none is given: `RCLONE_CONFIG`, else `$XDG_CONFIG_HOME/rclone/rclone.conf` or
+ * `~/.config/rclone/rclone.conf`, else the old `~/.rclone.conf` (rclone's fs/config/config.go). Its text, or empty
+ * when there is none or it cannot be read (rclone then reports the problem itself). An encrypted config reads as
+ * its marker only: its remotes are unknown here.
+ */
+export async function readDefaultConfig(env: NodeJS.ProcessEnv): Promise<string> {
+  const home = env.HOME || os.homedir()
+  const candidates = env.RCLONE_CONFIG
+    ? [env.RCLONE_CONFIG]
+    : [
+        path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'rclone', 'rclone.conf'),
+        path.join(home, '.rclone.conf'),
+      ]
+  for (const file of candidates) {
+    const text = await readFile(file, 'utf8').catch(() => undefined)
+    if (text !== undefined) return text
+  }
+  return ''
 }
