@@ -317,6 +317,12 @@ class Instance {
     }
   }
 
+  /** `text` with every secret replaced by <redacted>. */
+  redact(text: string): string {
+    for (const s of this.secrets) if (s) text = text.split(s).join('<redacted>')
+    return text
+  }
+
   /** The last lines of every log in the folder, secrets replaced by <redacted>. */
   logTail(lines = 25): string {
     const out: string[] = []
@@ -325,9 +331,7 @@ class Instance {
         const full = path.join(dir, e.name)
         if (e.isDirectory()) walk(full)
         else if (/\.(log|out)$/.test(e.name)) {
-          let text = readFileSync(full, 'utf8')
-          for (const s of this.secrets) if (s) text = text.split(s).join('<redacted>')
-          const tail = text.trimEnd().split('\n').slice(-lines).join('\n')
+          const tail = this.redact(readFileSync(full, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n')
           out.push(`--- ${path.relative(this.dir, full)} (last ${lines} lines)\n${tail || '(empty)'}`)
         }
       }
@@ -358,9 +362,8 @@ class Instance {
     } catch (e) {
       const logs = this.logTail()
       await this.stop()
-      throw new Error(
-        `${what} did not start: ${e instanceof Error ? e.message : String(e)}\n(logs were in ${this.dir})\n${logs}`,
-      )
+      const reason = this.redact(e instanceof Error ? e.message : String(e))
+      throw new Error(`${what} did not start: ${reason}\n(logs were in ${this.dir})\n${logs}`)
     }
   }
 
@@ -702,7 +705,7 @@ export async function startFtp(options: { timeoutMs?: number } = {}): Promise<Ft
   // Letters and digits only: vsftpd compares the whole PASS argument with the lines of the password file.
   const pass = `pw${randomToken(18, 'abcdefghijklmnopqrstuvwxyz0123456789')}`
   inst.secrets.push(pass)
-  const obscured = (await runOk('rclone', ['obscure', pass], { env: cleanRcloneEnv() })).trim()
+  let obscured = ''
   const ftpRoot = path.join(d, 'ftproot')
   const localRoot = path.join(ftpRoot, 'data')
   let port = 0
@@ -711,6 +714,7 @@ export async function startFtp(options: { timeoutMs?: number } = {}): Promise<Ft
     `[${name}]\ntype = ftp\nhost = 127.0.0.1\nport = ${port}\nuser = ${user}\npass = ${obscured}\n`
 
   return inst.starting('vsftpd (FTP)', async () => {
+    obscured = (await runOk('rclone', ['obscure', pass], { env: cleanRcloneEnv() })).trim()
     // The chroot root must not be writable (vsftpd refuses it for anonymous users); `data` is.
     mkdirSync(localRoot, { recursive: true, mode: 0o755 })
     chmodSync(ftpRoot, 0o755)
