@@ -34,6 +34,14 @@
  * - vsftpd refuses an anonymous root that is writable ("refusing to run with writable root inside chroot()";
  *   allow_writeable_chroot does not apply to anonymous users): the writable folder is `data` under a read-only root.
  * - sshd needs an absolute path to itself and, when started as root, its privilege separation folder /run/sshd.
+ * - Every command rclone runs over ssh (md5sum per file) starts the user's login shell, and bash sources ~/.bashrc
+ *   for sshd's commands: this machine's root .bashrc runs `pyenv init`, ~2 s per md5sum. `SetEnv SHLVL=1` in
+ *   sshd_config makes bash a nested shell, which skips it (3.3 s -> 0.8 s to copy two files with hash checks).
+ * - Ports come from the kernel (listen on port 0, close, hand to the server): another process could take one in
+ *   between; the start then fails with the server's "address in use" in the log tail.
+ * - Processes are killed at stop(), or when the test process exits normally; a test process killed by a signal
+ *   leaves its servers (each runs in its own process group) and temp folders behind.
+ * - FTP and S3 start as root here (as on CI); vsftpd as another user gets run_as_launching_user=YES, untested.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
