@@ -231,15 +231,29 @@ function convert(field: z.ZodType, text: string): { value: unknown } | { problem
   if (/^\d+$/.test(text)) {
     const n = Number(text)
     const asNumber = field.safeParse(n)
-    return asNumber.success ? { value: n } : { problem: issueText(asNumber.error) }
+    return asNumber.success ? { value: n } : { problem: issueOf(asNumber.error).message }
   }
-  if (field.safeParse(1).success || field.safeParse(0).success)
-    return { problem: `"${text}" is not a whole number in decimal digits` }
-  return { problem: issueText(asText.error) }
+  const issue = issueOf(asText.error)
+  // A key that takes no text at all takes a number: say so rather than "expected number, received string".
+  return {
+    problem:
+      issue.code === 'invalid_type' ? `"${text}" is not a whole number in decimal digits` : issue.message,
+  }
 }
 
-function issueText(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'is not a value this key takes'
+/**
+ * The issue that explains a failed parse. Of a union (a size is a number or a size string), the branch that took
+ * the value's type and still refused it says why; the others only say that the type was not theirs.
+ */
+function issueOf(error: z.ZodError): { code: string; message: string } {
+  const issue = error.issues[0]
+  if (issue === undefined) return { code: 'custom', message: 'is not a value this key takes' }
+  if (issue.code === 'invalid_union')
+    for (const branch of issue.errors) {
+      const first = branch[0]
+      if (first !== undefined && first.code !== 'invalid_type') return first
+    }
+  return issue
 }
 
 /** Sets one job key from a flag or a variable (`shown` is how it was written, for messages). */
@@ -277,7 +291,7 @@ function setKey(
     }
     const checked = target.field.safeParse([value.text])
     if (!checked.success) {
-      c.refuse(shown, `"${value.text}" ${issueText(checked.error)}`)
+      c.refuse(shown, `"${value.text}": ${issueOf(checked.error).message}`)
       return
     }
     const list = (into[target.key] as string[] | undefined) ?? []
@@ -515,6 +529,9 @@ function readPrefix(
   return { index: i, assignments, notes }
 }
 
+/** Commands that print or log their words, never run them: `echo rclone sync a b` runs no rclone. */
+const PRINTERS = new Set(['echo', 'printf', 'logger'])
+
 /** Why a command that is not `rclone sync|copy|bisync` is left out, or a refusal when rclone is hidden in it. */
 function notRclone(words: readonly ShellWord[], index: number): Refusal | string {
   const program = words[index]
@@ -530,7 +547,11 @@ function notRclone(words: readonly ShellWord[], index: number): Refusal | string
       message: `the program is ${program.text}, which the shell expands when the line runs; write rclone (or its path) instead`,
     }
   const hidden = words.findIndex((w, j) => j > index && isRclone(w))
-  if (hidden > 0 && (MODES as readonly string[]).includes(words[hidden + 1]?.text ?? ''))
+  if (
+    hidden > 0 &&
+    !PRINTERS.has(program.text) &&
+    (MODES as readonly string[]).includes(words[hidden + 1]?.text ?? '')
+  )
     return {
       message: `rclone runs under "${program.text}", which import does not read (before rclone it reads NAME=value, ${Object.keys(WRAPPERS).join(', ')}); write the rclone command on its own`,
     }
