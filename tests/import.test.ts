@@ -238,14 +238,14 @@ describe('lines that are not rclone sync, copy or bisync', () => {
     const all = outcomes(
       [
         '# rclone sync commented out',
-        'cd /srv && rclone sync a b || mail -s failed ops',
-        'if [ -d c ]; then',
-        '  rclone copy c d &',
+        'cd /srv && rclone sync /srv/a b2:a || mail -s failed ops',
+        'if [ -d /c ]; then',
+        '  rclone copy /c b2:c &',
         'fi',
         'cat <<EOF',
         'rclone sync not-a-command here',
         'EOF',
-        'rclone copy e f',
+        'rclone copy /e b2:e',
       ].join('\n'),
     )
     expect(all.map((o) => [o.kind, o.origin.line])).toEqual([
@@ -261,10 +261,35 @@ describe('lines that are not rclone sync, copy or bisync', () => {
     expect(background?.kind === 'mapped' && background.notes.join('\n')).toContain('in the background')
   })
 
+  it('refuses relative paths after the script changed folder (cd), where they mean another folder', () => {
+    const all = outcomes(
+      'rclone sync data b2:a\ncd /srv\nrclone sync data b2:b --backup-dir old\nrclone sync /srv/data b2:c',
+    )
+    expect(all.map((o) => [o.kind, o.origin.line])).toEqual([
+      ['mapped', 1],
+      ['ignored', 2],
+      ['refused', 3],
+      ['mapped', 4],
+    ])
+    expect(all[2]?.kind === 'refused' && all[2].refusals).toEqual([
+      {
+        flag: 'source',
+        message:
+          '"data" is relative to the folder the script changed to (cd on line 2), which a job does not know; write the full path',
+      },
+      {
+        flag: '--backup-dir',
+        message:
+          '"old" is relative to the folder the script changed to (cd on line 2), which a job does not know; write the full path',
+      },
+    ])
+  })
+
   it('finds rclone behind env assignments, sudo, env, nice, ionice, nohup, flock and as a path', () => {
     for (const line of [
       'sudo rclone sync a b',
       'sudo -u backup -H /usr/bin/rclone sync a b',
+      '/usr/bin/sudo rclone sync a b',
       'env RCLONE_TRANSFERS=3 nice -n 10 ionice -c3 rclone sync a b',
       'nohup ./bin/rclone sync a b',
       'flock -n /tmp/backup.lock rclone sync a b',

@@ -265,7 +265,7 @@ function printText(report: ImportReport, io: CommandIo): void {
     const from = j.from.map((o) => `${o.file}:${o.line}`).join(', ')
     io.out(`${report.dryRun ? 'would write' : 'wrote'} ${j.file}: ${what}; from ${from}`)
     for (const n of j.notes) io.out(`  note: ${n}`)
-    if (report.dryRun) io.out(`${j.content.replace(/^/gm, '    ').trimEnd()}\n`)
+    if (report.dryRun) io.out(`${j.content.replace(/^(?=.)/gm, '    ').trimEnd()}\n`)
   }
   for (const i of report.ignored) io.out(`ignored ${i.file}:${i.line}: ${i.reason}`)
   for (const r of report.refused) io.err(refusalText(r))

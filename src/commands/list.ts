@@ -52,9 +52,17 @@ export async function listCommand(args: ListArgs, io: CommandIo, now: number = D
       command: 'list',
       success: errors.length === 0,
       message,
-      jobs: rows.map((r) => ({
-        ...r,
-        nextRun: r.nextRun === undefined ? null : new Date(r.nextRun).toISOString(),
+      jobs: rows.map(({ nextRun, ...r }) => ({
+        name: r.name,
+        ...(r.description !== undefined ? { description: r.description } : {}),
+        mode: r.mode,
+        source: r.source,
+        destinations: r.destinations,
+        schedule: r.schedule,
+        nextRun: nextRun === undefined ? null : new Date(nextRun).toISOString(),
+        enabled: r.enabled,
+        file: r.file,
+        line: r.line,
       })),
       diagnostics: folder.diagnostics,
     }

@@ -453,10 +453,15 @@ function readAssignment(c: Collected, name: string, value: ShellWord, deps: Impo
   else setKey(c, target, value, name, true)
 }
 
+/** The last part of a program's path: `/usr/bin/sudo` runs `sudo`. */
+function baseName(program: string): string {
+  return program.split(/[\\/]/).at(-1) ?? program
+}
+
 /** Whether a word runs rclone: `rclone`, or a path to it (`/usr/bin/rclone`, `rclone.exe`). */
 function isRclone(word: ShellWord | undefined): boolean {
   if (word === undefined) return false
-  const base = word.text.split(/[\\/]/).at(-1)?.toLowerCase()
+  const base = baseName(word.text).toLowerCase()
   return base === 'rclone' || base === 'rclone.exe'
 }
 
@@ -503,7 +508,7 @@ function readPrefix(
       i++
       continue
     }
-    const wrapper = WRAPPERS[w.text]
+    const wrapper = WRAPPERS[baseName(w.text)]
     if (wrapper === undefined) break
     if (wrapper.note !== undefined) notes.push(wrapper.note)
     i++
@@ -549,7 +554,7 @@ function notRclone(words: readonly ShellWord[], index: number): Refusal | string
   const hidden = words.findIndex((w, j) => j > index && isRclone(w))
   if (
     hidden > 0 &&
-    !PRINTERS.has(program.text) &&
+    !PRINTERS.has(baseName(program.text)) &&
     (MODES as readonly string[]).includes(words[hidden + 1]?.text ?? '')
   )
     return {
@@ -698,12 +703,21 @@ function settingsOf(c: Collected): Settings {
   }
 }
 
+/** The local paths of a command that are relative (`data`, `./out`), with the word they are: they depend on the folder. */
+function relativePaths(m: MappedCommand): Array<[string, string]> {
+  const backup = m.settings.options['backup-dir']
+  const paths: Array<[string, string]> = [
+    ['source', m.source],
+    ['destination', m.destination],
+    ...(typeof backup === 'string' ? [['--backup-dir', backup] as [string, string]] : []),
+  ]
+  return paths.filter(([, p]) => splitRemote(p) === undefined && !/^(?:\/|\\|[A-Za-z]:)/.test(p))
+}
+
 /** What the user should know about a mapped command: where relative paths now start, the time zone of crons. */
 function notesFor(m: MappedCommand, crontab: CrontabEntry | undefined): string[] {
   const notes: string[] = []
-  const relative = [m.source, m.destination, String(m.settings.options['backup-dir'] ?? '/')].filter(
-    (p) => splitRemote(p) === undefined && !/^(?:\/|\\|[A-Za-z]:)/.test(p),
-  )
+  const relative = relativePaths(m).map(([, p]) => p)
   if (relative.length > 0)
     notes.push(
       `${relative.join(', ')} ${relative.length > 1 ? 'are relative paths' : 'is a relative path'}: the action reads ${relative.length > 1 ? 'them' : 'it'} from the workspace (the checked-out repository), not from the folder the command ran in`,
@@ -725,6 +739,8 @@ function notesFor(m: MappedCommand, crontab: CrontabEntry | undefined): string[]
  */
 export function importScript(file: string, text: string, deps: ImportDeps): CommandOutcome[] {
   const out: CommandOutcome[] = []
+  // After a `cd`, a relative path names a folder below wherever the script went, which a job cannot follow.
+  let cdLine: number | undefined
   for (const line of readScript(text)) {
     const origin: Origin = { file, line: line.line, text: line.text }
     if (line.problem !== undefined) {
@@ -734,7 +750,22 @@ export function importScript(file: string, text: string, deps: ImportDeps): Comm
       else out.push({ kind: 'ignored', origin, reason: `the line could not be read: ${line.problem}` })
       continue
     }
-    for (const command of line.commands) out.push(mapCommand(origin, command, deps, line.crontab))
+    for (const command of line.commands) {
+      const outcome = mapCommand(origin, command, deps, line.crontab)
+      const relative = outcome.kind === 'mapped' && cdLine !== undefined ? relativePaths(outcome.command) : []
+      if (relative.length > 0)
+        out.push({
+          kind: 'refused',
+          origin,
+          refusals: relative.map(([flag, p]) => ({
+            flag,
+            message: `"${p}" is relative to the folder the script changed to (cd on line ${cdLine}), which a job does not know; write the full path`,
+          })),
+        })
+      else out.push(outcome)
+      const program = command.words[readPrefix(command.words, false).index]?.text
+      if (program === 'cd' || program === 'pushd' || program === 'popd') cdLine ??= line.line
+    }
   }
   return out
 }

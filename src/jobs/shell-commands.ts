@@ -5,8 +5,8 @@
  *
  * The words come from `shell-quote` (ljharb/shell-quote), chosen over the two parsers built on mvdan/sh:
  * - `sh-syntax` (the maintained WebAssembly build of mvdan/sh) hands back statement positions only: its syntax tree
- *   has no command words, so it cannot give an argument vector. It would also put 750 KB of WebAssembly in the
- *   bundle, loaded from a path next to the package that ncc does not follow.
+ *   has no command words, so it cannot give an argument vector. It also reads 750 KB of WebAssembly from a file
+ *   beside the package at run time, which the bundle would have to carry.
  * - `mvdan-sh` (the GopherJS build) has the full syntax tree, but its author deprecated it on npm in 2025 in favour
  *   of `sh-syntax` and no longer updates it; 1.5 MB of transpiled Go.
  * - `shell-quote` is small, has no dependencies, is kept up (1.12), applies POSIX quoting (single and double quotes,
