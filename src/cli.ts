@@ -5,6 +5,8 @@
  * Exit 0 when all is well, 1 on problems in job files or failed invocations, 2 on usage errors.
  */
 import { parseArgs } from 'node:util'
+import { readProcessStdin } from './commands/io.js'
+import { parseJobCommand } from './commands/job-cli.js'
 import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL, Outputs } from './constants.js'
 import { UsageError } from './errors.js'
 import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount } from './inputs.js'
@@ -20,6 +22,10 @@ Commands:
   plan       validate, then a --dry-run of every invocation: what would be copied, updated, deleted
   run        validate, then run the jobs with the rclone on PATH
   check      validate, then compare every destination with its source (rclone check); changes nothing
+  import     write job files from rclone command lines: import FILE... (shell scripts, crontabs),
+             import -- rclone sync SRC DST [flags], or the lines on standard input
+  new        write a commented job file: new NAME --source S --destination D [--destination D2] [--mode M]
+  list       one row per job: name, mode, source, destinations, schedule, next run (UTC), enabled, file
 
   path       the folder of job files, a file, or a glob (default: jobs)
 
@@ -34,6 +40,14 @@ Options:
                           check, the results (see "The command line" in the README)
   -h, --help              show this help
 
+Options of import, new and list:
+  --path <dir>            import, new: the jobs folder to write into (default: jobs)
+  --name <name>           import: the job's name (default: from the source path); further jobs get -2, -3
+  --dry-run               import: show the files it would write, and write nothing
+  --source <path>         new: the source rclone path
+  --destination <path>    new: a destination rclone path; repeat it for several
+  --mode <mode>           new: sync (default), copy or bisync
+
 Problems go to stderr, everything else to stdout. Exit status: 0 all well, 1 problems in job files or failed
 invocations, 2 usage errors (a bad command, flag or value, or --jobs that names no job).
 `
@@ -42,6 +56,8 @@ invocations, 2 usage errors (a bad command, flag or value, or --jobs that names 
 export interface CliIo {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
+  /** All of standard input (for `import`); the process's by default. */
+  readonly readStdin?: () => Promise<string>
 }
 
 const processIo: CliIo = {
@@ -72,6 +88,12 @@ export async function main(
 ): Promise<number> {
   let parsed: ReturnType<typeof parseCli>
   try {
+    const job = parseJobCommand(argv, CLI_FLAGS)
+    if (job === 'help') {
+      io.out(USAGE)
+      return 0
+    }
+    if (job !== undefined) return await job({ ...io, cwd, readStdin: io.readStdin ?? readProcessStdin })
     parsed = parseCli(argv)
   } catch (e) {
     io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`)

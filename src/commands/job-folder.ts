@@ -1,0 +1,134 @@
+/**
+ * A folder of job files read the way `validate` reads it (the same finder, loader and validator), for the commands
+ * that list it or add files to it. New files are checked against what is already there before anything is written:
+ * a file that would not validate, or would make the folder fail (a duplicate name, an overlapping destination), is
+ * refused with the diagnostics `validate` would print for it.
+ */
+import { statSync } from 'node:fs'
+import path from 'node:path'
+import type { Diagnostic } from '../jobs/diagnostics.js'
+import { formatDiagnostic } from '../jobs/diagnostics.js'
+import { displayPath, findJobFiles, type JobDocument, loadJobFiles, parseJobFile } from '../jobs/load.js'
+import { type ValidationResult, validateDocuments } from '../jobs/validate.js'
+import type { PlaceContext } from '../places/place.js'
+import { remoteLookup } from '../places/remotes.js'
+
+/** A jobs folder as loaded and validated. */
+export interface JobFolder {
+  /** The `path` as given, and the job files it resolved to. */
+  readonly spec: string
+  readonly files: readonly string[]
+  /** Problems with `path` itself (a folder that does not exist). */
+  readonly problems: readonly string[]
+  /** Every document, defaults first, as `validate` passes them to the validator. */
+  readonly documents: readonly JobDocument[]
+  /** Problems found while reading the files (YAML syntax), and those the validator found. */
+  readonly diagnostics: readonly Diagnostic[]
+  readonly validated: ValidationResult
+  readonly context: PlaceContext
+}
+
+/**
+ * The place context of a command that contacts nothing: local paths from `cwd`; remotes defined by
+ * `RCLONE_CONFIG_*` variables are known, as they are to `validate` without a config.
+ */
+export function commandContext(cwd: string): PlaceContext {
+  return { cwd, remote: remoteLookup('', process.env) }
+}
+
+/** Finds, loads and validates the job files under `spec` (a folder, a file or globs), relative to `cwd`. */
+export async function readJobFolder(spec: string, cwd: string): Promise<JobFolder> {
+  const found = await findJobFiles(spec, cwd)
+  const loaded = await loadJobFiles(found.files, cwd, found.defaults)
+  const documents = [...(loaded.defaults ?? []), ...loaded.documents]
+  const context = commandContext(cwd)
+  const validated = validateDocuments(documents, context)
+  return {
+    spec,
+    files: found.files,
+    problems: found.problems,
+    documents,
+    diagnostics: [...loaded.diagnostics, ...validated.diagnostics],
+    validated,
+    context,
+  }
+}
+
+/**
+ * The `_defaults.yml` (or `.yaml`) that applies to a file written in `dir`: the nearest one in `dir` or a folder
+ * above it, up to `cwd`, as `loadJobFiles` finds it for the files it reads.
+ */
+async function defaultsFor(dir: string, cwd: string): Promise<JobDocument | undefined> {
+  const root = path.resolve(cwd)
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    for (const name of ['_defaults.yml', '_defaults.yaml']) {
+      const file = path.join(d, name)
+      if (statSync(file, { throwIfNoEntry: false })?.isFile()) {
+        const loaded = await loadJobFiles([], cwd, [file])
+        return loaded.defaults?.[0]
+      }
+    }
+    if (!d.startsWith(`${root}${path.sep}`) || path.dirname(d) === d) return undefined
+  }
+}
+
+/** Checks new job files, one after another, against a folder and the new files accepted before them. */
+export class NewFiles {
+  private readonly documents: JobDocument[]
+  private baseline: Set<string>
+
+  private constructor(
+    private readonly folder: JobFolder,
+    private readonly cwd: string,
+    private readonly defaults: JobDocument | undefined,
+  ) {
+    this.documents = [...folder.documents]
+    this.baseline = NewFiles.errors(validateDocuments(this.documents, folder.context).diagnostics)
+  }
+
+  /** Starts checking files to be written in `dir`. */
+  static async open(folder: JobFolder, dir: string, cwd: string): Promise<NewFiles> {
+    return new NewFiles(folder, cwd, await defaultsFor(dir, cwd))
+  }
+
+  private static errors(diagnostics: readonly Diagnostic[]): Set<string> {
+    return new Set(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic))
+  }
+
+  /**
+   * The errors a new file at `abs` with `text` would bring: its own (parsing, schema), and those it causes with
+   * the other files. Empty when it validates; it is then part of the folder for the next check.
+   */
+  add(abs: string, text: string): Diagnostic[] {
+    const parsed = parseJobFile(displayPath(abs, this.cwd), text, 'job')
+    const docs = parsed.documents.map((d) =>
+      this.defaults === undefined ? d : { ...d, defaults: this.defaults },
+    )
+    const result = validateDocuments([...this.documents, ...docs], this.folder.context)
+    const added = [...parsed.diagnostics, ...result.diagnostics].filter(
+      (d) => d.severity === 'error' && !this.baseline.has(formatDiagnostic(d)),
+    )
+    if (added.length === 0) {
+      this.documents.push(...docs)
+      this.baseline = NewFiles.errors(result.diagnostics)
+    }
+    return added
+  }
+}
+
+/**
+ * The first line of a written job file: the editor schema, by a path relative to the file's folder (the README's
+ * form). The schema is looked for in `schema/job.schema.json` of the folder and each one above it; where none is
+ * found, the path points to where the repository keeps it, at the workspace root.
+ */
+export function schemaLine(dir: string, cwd: string): string {
+  let found: string | undefined
+  for (let d = path.resolve(dir); found === undefined; d = path.dirname(d)) {
+    const candidate = path.join(d, 'schema', 'job.schema.json')
+    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) found = candidate
+    if (path.dirname(d) === d) break
+  }
+  const target = found ?? path.join(path.resolve(cwd), 'schema', 'job.schema.json')
+  const rel = path.relative(path.resolve(dir), target).split(path.sep).join('/')
+  return `# yaml-language-server: $schema=${rel}`
+}
