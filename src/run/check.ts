@@ -7,8 +7,8 @@
  * listed for a `copy`, which never deletes.
  */
 import { rmSync } from 'node:fs'
+import { readLines } from '../line-files.js'
 import { withFlags } from '../rclone/runner.js'
-import { readLines } from '../report/report-dir.js'
 import type { CheckCounts, InvocationHook } from './execute.js'
 import type { Invocation } from './plan.js'
 
