@@ -5,6 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
 
 const BLOCK = 64 * 1024
 
@@ -49,14 +50,17 @@ export function readLines(file: string, onLine: (line: string) => void): void {
   const fd = openSync(file, 'r')
   try {
     const buf = Buffer.allocUnsafe(BLOCK)
+    // One decoder for the whole file: a character split across two blocks is joined, not garbled.
+    const decoder = new StringDecoder('utf8')
     let partial = ''
     for (;;) {
       const n = readSync(fd, buf, 0, BLOCK, null)
       if (n === 0) break
-      const lines = (partial + buf.toString('utf8', 0, n)).split('\n')
+      const lines = (partial + decoder.write(buf.subarray(0, n))).split('\n')
       partial = lines.pop() ?? ''
       for (const line of lines) onLine(line)
     }
+    partial += decoder.end()
     if (partial !== '') onLine(partial)
   } finally {
     closeSync(fd)

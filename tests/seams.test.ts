@@ -2,9 +2,10 @@
  * Seams (issue 19): features combined, and what users bring (a base64 config, RCLONE_* variables, a symlinked
  * workspace). Each case runs the bundle (`node dist/index.js`) as a runner does, with the real rclone.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { readLines } from '../src/line-files.js'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 
@@ -188,5 +189,59 @@ describe('settings users bring', () => {
     expect(r.stdout).toMatch(
       /::warning .*file=jobs\/win\.yml,line=2.*::"C:\\Users\\me\\data" looks like a Windows path, but on this Linux runner rclone reads "C:" as the name of a remote/,
     )
+  })
+})
+
+describe('what the action reads back', () => {
+  it('readLines joins a character split across two read blocks', () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'names.txt')
+    // The first 64 KiB block ends one byte into "日" (3 bytes), which the next block finishes.
+    const lines = [`${'a'.repeat(65535)}日本`, 'ファイル', `${'é'.repeat(40000)}€`]
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    const read: string[] = []
+    readLines(file, (l) => read.push(l))
+    expect(read).toEqual(lines)
+  })
+
+  it('check lists non-ASCII names whole in report-dir and the summary, past the first 64 KiB', async () => {
+    const ws = tempDir()
+    const files: Record<string, string> = { 'jobs/j.yml': 'source: src\ndestinations: [dst]\nmode: copy\n' }
+    // Every line of rclone's --combined list is "+ " + 99 bytes + "\n" = 102 bytes, whatever the order: the first
+    // 64 KiB block ends 52 bytes into a line, in the middle of a 3-byte character.
+    const names = Array.from(
+      { length: 1500 },
+      (_, i) => `${'日'.repeat(30)}-${String(i).padStart(4, '0')}.txt`,
+    )
+    for (const n of names) files[`src/${n}`] = 'x'
+    files['dst/.keep'] = ''
+    writeTree(ws, files)
+    const r = await runBundle(ws, { ...base, command: 'check' })
+    expect(r.status).toBe(1)
+    const dir = r.outputs['report-dir'] as string
+    const listed = readFileSync(path.join(dir, 'j', '00-dst.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { path: string }).path)
+    expect(listed.filter((p) => p !== '.keep').sort()).toEqual(names)
+    expect(r.summary).not.toContain('\uFFFD')
+  })
+})
+
+describe('reports say what happened', () => {
+  it("a failed run's reason keeps rclone's cause, in results, the annotation and the summary", async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/up.yml':
+        'source: src\ndestinations: [":s3,provider=Other,endpoint=\'http://127.0.0.1:9\':bucket/x"]\noptions: { retries: 1, low-level-retries: 1 }\n',
+      'src/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'run' })
+    expect(r.status).toBe(1)
+    const reason = String(results(r)[0]?.reason)
+    expect(reason).toContain('RequestError: send request failed; caused by:')
+    expect(reason).toContain('connection refused')
+    expect(r.stdout).toMatch(/::error title=rclone-jobs%3A up::.*caused by: .*connection refused/)
+    expect(r.summary).toContain('connection refused')
   })
 })

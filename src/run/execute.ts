@@ -450,5 +450,7 @@ function toResult(
 function failureReason(outcome: RcloneOutcome, version: string | undefined): string {
   const meaning = describeExitCode(outcome.exitCode, outcome.signal, version)
   const last = outcome.errorMessages.at(-1)
-  return last === undefined ? meaning : `${meaning}: ${last.split('\n')[0]}`
+  // rclone puts the cause on a line of its own ("RequestError: send request failed\ncaused by: ... connection
+  // refused"): the reason keeps it, on the same line.
+  return last === undefined ? meaning : `${meaning}: ${last.trim().replace(/\s*\n\s*/g, '; ')}`
 }
