@@ -11,7 +11,7 @@ import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL, Outputs } from './constan
 import { UsageError } from './errors.js'
 import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount } from './inputs.js'
 import type { Diagnostic } from './jobs/diagnostics.js'
-import { durationMs } from './jobs/durations.js'
+import { durationMs, MIN_BUDGET_MS } from './jobs/durations.js'
 import { defaultDeps, runCommand } from './main.js'
 import { consoleReporter } from './report/reporter.js'
 
@@ -166,6 +166,8 @@ function parseCli(argv: readonly string[]): { inputs: ActionInputs; format: 'tex
   const timeBudgetMs = budget === '' ? undefined : durationMs(budget)
   if (budget !== '' && timeBudgetMs === undefined)
     throw new Error(`--time-budget must be a duration such as 5h30m, 90m or 45s, not "${budget}"`)
+  if (timeBudgetMs !== undefined && timeBudgetMs < MIN_BUDGET_MS)
+    throw new Error(`--time-budget must be at least 1s: "${budget}" would start nothing`)
   const format = values.format
   if (format !== 'text' && format !== 'json')
     throw new Error(`--format must be text or json, not "${format}"`)

@@ -5,7 +5,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { main as cliMain } from '../src/cli.js'
+import { readableDuration } from '../src/jobs/durations.js'
 import { readLines } from '../src/line-files.js'
+import { buildSummary } from '../src/report/summary.js'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
 import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 
@@ -243,5 +246,90 @@ describe('reports say what happened', () => {
     expect(reason).toContain('connection refused')
     expect(r.stdout).toMatch(/::error title=rclone-jobs%3A up::.*caused by: .*connection refused/)
     expect(r.summary).toContain('connection refused')
+  })
+})
+
+describe('rclone settings from the environment', () => {
+  it('RCLONE_LOG_LEVEL, RCLONE_LOG_FILE, RCLONE_PROGRESS... are overridden, said once, and runs and plans still read rclone', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/up.yml': 'source: src\ndestinations: [dst]\n',
+      'src/a.txt': 'a',
+      'src/b.txt': 'b',
+      'dst/old.txt': 'old',
+    })
+    const logFile = path.join(tempDir('elsewhere-'), 'rclone.log')
+    const env = {
+      RCLONE_LOG_LEVEL: 'INFO',
+      RCLONE_LOG_FILE: logFile,
+      RCLONE_USE_JSON_LOG: 'false',
+      RCLONE_PROGRESS: 'true',
+      RCLONE_STATS_ONE_LINE: 'true',
+      RCLONE_DRY_RUN: 'true',
+    }
+    const plan = await runBundle(ws, { ...base, command: 'plan' }, env)
+    expect(plan.status, plan.stdout).toBe(0)
+    expect(results(plan)[0]).toMatchObject({ wouldCopy: 2, wouldDelete: 1 })
+    const run = await runBundle(ws, { ...base, command: 'run' }, env)
+    expect(run.status, run.stdout).toBe(0)
+    expect(results(run)[0]).toMatchObject({ status: 'success', transfers: 2, deletes: 1 })
+    expect(readTree(path.join(ws, 'dst'))).toEqual({ 'a.txt': 'a', 'b.txt': 'b' })
+    const said = run.stdout.split('\n').filter((l) => l.includes("sets rclone's logging itself"))
+    expect(said).toHaveLength(1)
+    for (const name of Object.keys(env)) expect(said[0]).toContain(name)
+    expect(readdirSync(path.dirname(logFile))).toEqual([])
+  })
+})
+
+describe('the time budget in words', () => {
+  it('the headline counts every status: destinations cut by the budget are incomplete, not missing', () => {
+    const cut = (job: string) => ({
+      job,
+      destination: `out-${job}`,
+      mode: 'sync' as const,
+      status: 'incomplete' as const,
+      exitCode: 10,
+      transfers: 3,
+      bytes: 30,
+      deletes: 0,
+      errors: 0,
+      checks: 0,
+      durationSeconds: 5,
+      reason: 'cut by the time budget (5s) after 3 files; the next run goes on from where this one stopped',
+    })
+    const md = buildSummary({
+      command: 'run',
+      results: [cut('a'), cut('b')],
+      diagnostics: [],
+      jobCount: 2,
+      fileCount: 2,
+    })
+    expect(md).toContain('2 destinations: 0 succeeded, 0 failed, 2 incomplete, 0 skipped')
+  })
+
+  it('a time budget that could start nothing is refused, in the action and the CLI', async () => {
+    const ws = tempDir()
+    writeTree(ws, { 'jobs/up.yml': 'source: src\ndestinations: [dst]\n', 'src/a.txt': 'a' })
+    const r = await runBundle(ws, { ...base, command: 'run', 'time-budget': '0s' })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      '::error::"time-budget" must be at least 1s: a smaller budget would start nothing',
+    )
+    expect(readdirSync(ws)).not.toContain('dst')
+    const err: string[] = []
+    const code = await cliMain(
+      ['run', 'jobs', '--time-budget', '500ms'],
+      { out: () => {}, err: (t) => err.push(t) },
+      ws,
+    )
+    expect(code).toBe(2)
+    expect(err.join('\n')).toContain('--time-budget must be at least 1s: "500ms" would start nothing')
+  })
+
+  it('the budget is reported as given', () => {
+    expect(readableDuration(5_400_000)).toBe('1h30m')
+    expect(readableDuration(19_800_000)).toBe('5h30m')
+    expect(readableDuration(90_000)).toBe('1m30s')
+    expect(readableDuration(1_500)).toBe('1.5s')
   })
 })

@@ -6,6 +6,7 @@ import type { ActionInputs } from '../inputs.js'
 import type { PlaceContext } from '../places/place.js'
 import { cachedRealpath } from '../places/realpath.js'
 import { configuredRemotes, remoteLookup } from '../places/remotes.js'
+import { withoutOwnedVariables } from '../rclone/environment.js'
 import type { RcloneRunner } from '../rclone/runner.js'
 import { prepareConfig, readDefaultConfig } from '../rclone/secrets.js'
 import type { Reporter } from '../report/reporter.js'
@@ -58,10 +59,15 @@ export async function openSession(
   try {
     // Without the input, rclone reads its own config file (a self-hosted runner's): validation reads it too.
     const configText = config.text || (await readDefaultConfig(config.env))
+    const owned = withoutOwnedVariables(config.env)
+    if (owned.dropped.length > 0)
+      out.info(
+        `rclone-jobs sets rclone's logging itself: ignoring ${owned.dropped.join(', ')} from the environment for every rclone it starts`,
+      )
     const session: Session = {
       inputs,
       deps,
-      env: config.env,
+      env: owned.env,
       cwd: deps.cwd,
       now: deps.now,
       startedAt: deps.startedAt ?? deps.now(),

@@ -147,7 +147,7 @@ export async function prepareRclone(
 ): Promise<Rclone | { readonly gated: readonly Diagnostic[]; readonly version: string }> {
   const binary = await session.deps.resolveRclone(session.inputs)
   const runner = session.deps.makeRunner(binary)
-  const version = await rcloneVersion(runner).catch((e: unknown) => {
+  const version = await rcloneVersion(runner, session.env).catch((e: unknown) => {
     throw new UserError(`rclone could not be started: ${e instanceof Error ? e.message : String(e)}`)
   })
   session.out.info(`Using rclone ${version} (${binary})`)

@@ -193,9 +193,9 @@ export function outcomeOf(
 }
 
 /** Runs `rclone version` and returns the version (`1.60.1`), or throws with rclone's own words. */
-export async function rcloneVersion(run: RcloneRunner): Promise<string> {
+export async function rcloneVersion(run: RcloneRunner, env?: NodeJS.ProcessEnv): Promise<string> {
   const lines: string[] = []
-  const out = await run(['version'], { onLine: (l) => lines.push(l.text) })
+  const out = await run(['version'], { env, onLine: (l) => lines.push(l.text) })
   if (out.spawnError) throw new Error(out.spawnError)
   const text = lines.join('\n')
   const m = /rclone v?(\d+\.\d+\.\d+)/.exec(text)

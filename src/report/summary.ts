@@ -133,16 +133,18 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
   const out = new BoundedText(limit - 512)
   const errors = input.diagnostics.filter((d) => d.severity === 'error')
   const warnings = input.diagnostics.filter((d) => d.severity === 'warning')
-  const failed = input.results.filter((r) => r.status === 'failed').length
-  const ok = input.results.filter((r) => r.status === 'success').length
-  const skippedCount = input.results.filter((r) => r.status === 'skipped').length
+  const count = (status: InvocationResult['status']) =>
+    input.results.filter((r) => r.status === status).length
   const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run', check: 'check' }[input.command]
   out.add(`## rclone-jobs: ${title}\n\n`)
   const facts = [
     `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
   ]
   if (input.rcloneVersion) facts.push(`rclone ${input.rcloneVersion}`)
-  if (input.results.length > 0) facts.push(`${ok} succeeded, ${failed} failed, ${skippedCount} skipped`)
+  if (input.results.length > 0)
+    facts.push(
+      `${input.results.length} destination${input.results.length === 1 ? '' : 's'}: ${count('success')} succeeded, ${count('failed')} failed, ${count('incomplete')} incomplete, ${count('skipped')} skipped`,
+    )
   if (errors.length > 0) facts.push(`${errors.length} error${errors.length === 1 ? '' : 's'} in job files`)
   if (warnings.length > 0) facts.push(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}`)
   out.add(`${facts.join(' · ')}\n\n`)

@@ -11,7 +11,7 @@
  * "max transfer duration reached as set by --max-duration". Bisync is never cut: an interrupted bisync needs a
  * resync, so a bisync starts only when the budget is not spent and then runs to its end.
  */
-import { durationMs, goDuration } from '../jobs/durations.js'
+import { durationMs, goDuration, readableDuration } from '../jobs/durations.js'
 import { maxDurationExitCode } from '../rclone/exit-codes.js'
 import { type RcloneOutcome, withFlags } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
@@ -49,7 +49,7 @@ export function timeLimitHook(settings: {
   const spent = () => settings.now() - settings.startedAt
   // The invocations whose --max-duration the budget set (not the job's own).
   const byBudget = new WeakSet<object>()
-  const budgetText = settings.budgetMs === undefined ? '' : goDuration(settings.budgetMs)
+  const budgetText = settings.budgetMs === undefined ? '' : readableDuration(settings.budgetMs)
   return {
     async before(inv, args) {
       if (settings.budgetMs === undefined) return undefined
