@@ -18,34 +18,10 @@ import {
 } from 'yaml'
 import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
+import type { FileKind, JobDocument, Position } from './document.js'
 import { type PlainDocument, readPlainYaml } from './plain-yaml.js'
 
-/** Where a value is written: the file (a job file, or the `_defaults.yml` it came from), 1-based line and column. */
-export interface Position {
-  readonly file: string
-  readonly line: number
-  readonly col: number
-}
-
-/** One YAML document of a job file, or the mapping of a `_defaults.yml`. */
-export interface JobDocument {
-  /** `defaults` for the mapping of a `_defaults.yml`, which holds no job. */
-  readonly kind: 'job' | 'defaults'
-  readonly file: string
-  /** 0-based index of the document in its file. */
-  readonly index: number
-  /** How many documents hold content in this file (a name defaults to the stem only when this is 1). */
-  readonly count: number
-  /** The plain value of the document. */
-  readonly value: unknown
-  /**
-   * Where a key path is written, falling back to the nearest ancestor that exists. A value that comes from an
-   * anchor, a merge key (`<<: *base`) or a `_defaults.yml` is located where it is written.
-   */
-  readonly locate: (keyPath: readonly PropertyKey[], want?: 'key' | 'value') => Position
-  /** The `_defaults.yml` that applies to this job (the nearest one above it), when there is one. */
-  readonly defaults?: JobDocument
-}
+export type { FileKind, JobDocument, Position } from './document.js'
 
 /** The result of loading: documents and the problems found while parsing them. */
 export interface LoadResult {
@@ -72,9 +48,6 @@ function showTag(tag: string): string {
 function tagMessage(tag: string): string {
   return `YAML tag ${showTag(tag)} is not allowed in a job file; write plain values (only the standard tags !!str, !!int, !!bool, !!float, !!null, !!map and !!seq are read)`
 }
-
-/** What a file holds: one or more jobs, or (a `_defaults.yml`) the defaults of the jobs beside and below it. */
-export type FileKind = 'job' | 'defaults'
 
 /**
  * Parses one file's text. `file` is the name used in diagnostics. Never throws for bad input.
