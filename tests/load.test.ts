@@ -75,6 +75,18 @@ describe('positions survive BOMs and CRLF line ends', () => {
       expect(d?.locate(['options', 'transfers'])).toEqual({ file: 'jobs/j.yml', line: 4, col: 14 })
     }
   })
+
+  it('counts lines in the text, so a document the parser gave up on does not shift the lines of the next', () => {
+    // yaml's own LineCounter misses the line break after "rc" here, which put transfers on line 7.
+    const r = parseJobFile(
+      'jobs/j.yml',
+      ' :\nrc\n*\n---\nsource: a\ndestinations: [b]\noptions:\n  transfers: 0\n',
+    )
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      '2:1 YAML syntax: Unexpected scalar at node end',
+    ])
+    expect(r.documents[0]?.locate(['options', 'transfers'])).toEqual({ file: 'jobs/j.yml', line: 8, col: 14 })
+  })
 })
 
 describe('YAML that job files accept, and mistakes explained', () => {
