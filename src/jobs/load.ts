@@ -18,6 +18,7 @@ import {
 import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
 import type { FileKind, JobDocument, Position } from './document.js'
+import { globMatcher, isGlob, splitGlob } from './glob.js'
 
 export type { FileKind, JobDocument, Position } from './document.js'
 
@@ -474,7 +475,8 @@ export function isJobFileName(name: string): boolean {
 }
 
 /**
- * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
+ * Resolves the `path` input (a folder, a file, or newline-separated globs in the dialect of `./glob.ts`; `!`
+ * before one excludes what it matches) to the sorted list of job files.
  * Returns the files, the defaults files (`_defaults.yml`, which hold no job) found among them, and problems with the
  * input itself (a folder that does not exist).
  */
@@ -491,9 +493,11 @@ export async function findJobFiles(
   for (const entry of entries.length > 0 ? entries : ['jobs']) {
     const negated = entry.startsWith('!')
     const pattern = negated ? entry.slice(1) : entry
-    if (!hasGlob(pattern)) {
-      const abs = path.resolve(cwd, pattern)
-      const st = await stat(abs).catch(() => undefined)
+    // A line that names a file or folder is that file or folder, even with glob characters in its name
+    // (`jobs/(old)`, `jobs/[2024]`); any other line with glob syntax is a glob.
+    const abs = path.resolve(cwd, pattern)
+    const st = await stat(abs).catch(() => undefined)
+    if (st !== undefined || !isGlob(pattern)) {
       if (st === undefined) {
         if (!negated) problems.push(`"${pattern}" does not exist (resolved to ${abs})`)
         continue
@@ -505,12 +509,13 @@ export async function findJobFiles(
       }
       continue
     }
-    const base = path.resolve(cwd, globBase(pattern))
-    const re = globToRegExp(path.resolve(cwd, pattern))
-    const files = await walk(base).catch(() => [] as string[])
+    const { base, glob } = splitGlob(pattern)
+    const root = path.resolve(cwd, base || '.')
+    const matches = globMatcher(glob)
+    const files = await walk(root).catch(() => [] as string[])
     let matched = 0
     for (const f of files) {
-      if (!re.test(f)) continue
+      if (!matches(path.relative(root, f).split(path.sep).join('/'))) continue
       matched++
       if (negated) found.delete(f)
       else found.add(f)
@@ -537,53 +542,6 @@ async function walk(dir: string): Promise<string[]> {
   }
   const nested = await Promise.all(subdirs.map(walk))
   return [...files, ...nested.flat()]
-}
-
-function hasGlob(p: string): boolean {
-  return /[*?[{]/.test(p)
-}
-
-function globBase(p: string): string {
-  const parts = p.split('/')
-  const idx = parts.findIndex(hasGlob)
-  return parts.slice(0, idx).join('/') || '.'
-}
-
-/** Converts a glob (`**`, `*`, `?`, `{a,b}`, `[ab]`) to an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  let re = ''
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        i++
-        if (glob[i + 1] === '/') {
-          i++
-          re += '(?:.*/)?'
-        } else re += '.*'
-      } else re += '[^/]*'
-    } else if (c === '?') re += '[^/]'
-    else if (c === '{') {
-      const end = glob.indexOf('}', i)
-      if (end < 0) re += '\\{'
-      else {
-        re += `(?:${glob
-          .slice(i + 1, end)
-          .split(',')
-          .map((s) => s.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
-          .join('|')})`
-        i = end
-      }
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i)
-      if (end < 0) re += '\\['
-      else {
-        re += glob.slice(i, end + 1)
-        i = end
-      }
-    } else re += c.replace(/[.+^$()|\\}\]]/g, '\\$&')
-  }
-  return new RegExp(`^${re}$`)
 }
 
 /**
