@@ -5,7 +5,7 @@
  * inherited value points into the defaults file. Pure.
  */
 import type { Diagnostic } from './diagnostics.js'
-import type { JobDocument } from './load.js'
+import type { JobDocument } from './document.js'
 import { defaultsSchema, NOT_IN_DEFAULTS } from './schema.js'
 
 /** Whether a file name is a defaults file (`_defaults.yml` or `_defaults.yaml`), which holds no job. */
