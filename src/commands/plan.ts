@@ -98,15 +98,25 @@ async function changedOnly<S extends Selection>(session: Session, selection: S):
     out.warning(`changed-only: ${changed.problem}; every job is planned`)
     return selection
   }
+  // git names files under the repository's real path; the workspace may be reached through a symbolic link (a
+  // self-hosted runner's work folder on another disk): both sides are compared as real paths.
+  const real = session.context.realpath ?? ((p: string) => p)
+  const jobFile = (j: { file: string }) => real(path.resolve(cwd, j.file))
   const files = changedJobFiles(
-    selection.selected.map((j) => path.resolve(cwd, j.file)),
-    changed.files.map((f) => path.join(changed.root, f)),
+    selection.selected.map(jobFile),
+    changed.files.map((f) => real(path.join(changed.root, f))),
   )
-  const keep = selection.selected.filter((j) => files.has(path.resolve(cwd, j.file)))
-  const skip = selection.selected.filter((j) => !files.has(path.resolve(cwd, j.file)))
-  out.info(
-    `changed-only: this pull request changes ${plural(keep.length, 'job')} (of ${selection.selected.length}); only ${keep.length === 1 ? 'it is' : 'they are'} planned`,
-  )
+  const keep = selection.selected.filter((j) => files.has(jobFile(j)))
+  const skip = selection.selected.filter((j) => !files.has(jobFile(j)))
+  if (keep.length === 0) {
+    const shown = changed.files.slice(0, 5).join(', ') + (changed.files.length > 5 ? ', ...' : '')
+    out.info(
+      `changed-only: this pull request changes no job file (${plural(changed.files.length, 'file')} changed${changed.files.length > 0 ? `: ${shown}` : ''}); no job is planned`,
+    )
+  } else
+    out.info(
+      `changed-only: this pull request changes ${plural(keep.length, 'job')} (of ${selection.selected.length}); only ${keep.length === 1 ? 'it is' : 'they are'} planned`,
+    )
   const reason = 'not planned: this pull request does not change it (changed-only)'
   return {
     ...selection,
