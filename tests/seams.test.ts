@@ -333,3 +333,54 @@ describe('the time budget in words', () => {
     expect(readableDuration(1_500)).toBe('1.5s')
   })
 })
+
+describe('what jobs inherit from _defaults.yml', () => {
+  it('a problem that comes from the defaults is said at the job that inherits it, with advice that works', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/team/_defaults.yml': 'versions: { keep: 30d }\nbisync: { resilient: true }\n',
+      'jobs/team/two-way.yml': 'source: left\ndestinations: [right]\nmode: bisync\nresync: true\n',
+      'jobs/team/one-way.yml': 'source: src\ndestinations: [dst]\n',
+      'left/a.txt': 'a',
+      'src/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'validate' })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      'jobs/team/two-way.yml:1:1: error: versions: job "two-way" inherits versions from jobs/team/_defaults.yml:1: versions applies to sync and copy, not to bisync',
+    )
+    expect(r.stdout).toContain(
+      'jobs/team/one-way.yml:1:1: error: bisync: job "one-way" inherits bisync from jobs/team/_defaults.yml:2: bisync settings apply to mode: bisync only',
+    )
+    expect(r.stdout).not.toContain('backup-dir1')
+    // The advice works: write it, and the jobs validate.
+    writeTree(ws, {
+      'jobs/team/two-way.yml':
+        'source: left\ndestinations: [right]\nmode: bisync\nresync: true\nversions: null\n',
+      'jobs/team/one-way.yml': 'source: src\ndestinations: [dst]\nbisync: null\n',
+    })
+    const fixed = await runBundle(ws, { ...base, command: 'validate' })
+    expect(fixed.status, fixed.stdout).toBe(0)
+  })
+
+  it('key: null in a job drops what it inherits: versions, healthcheck, schedule, options', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/_defaults.yml':
+        'versions: { keep: 30d }\nhealthcheck: http://127.0.0.1:9/ping\nschedule: "30 2 * * *"\noptions: { max-delete: 0, transfers: 2 }\n',
+      'jobs/plain.yml':
+        'source: src\ndestinations: [dst]\nversions: null\nhealthcheck: null\nschedule: null\noptions: null\n',
+      'src/a.txt': 'a',
+      'dst/old.txt': 'old',
+    })
+    const r = await runBundle(ws, { ...base, command: 'run' })
+    expect(r.status, r.stdout).toBe(0)
+    const command = r.stdout.split('\n').find((l) => l.startsWith('$ rclone sync')) ?? ''
+    expect(command).not.toContain('--transfers')
+    expect(command).not.toContain('--backup-dir')
+    expect(command).not.toContain('--max-delete')
+    expect(r.stdout).not.toContain('healthcheck:')
+    expect(readTree(path.join(ws, 'dst'))).toEqual({ 'a.txt': 'a' })
+    expect(readdirSync(ws)).not.toContain('dst.versions')
+  })
+})
