@@ -229,6 +229,8 @@ function parseCli(
       shards: 0,
       timeBudgetMs,
       changedOnly: 'false',
+      comment: false,
+      githubToken: '',
     }),
   }
 }

@@ -62,6 +62,8 @@ const inputsSchema = z.object({
   changedOnly: z.enum(['auto', 'true', 'false'], {
     message: '"changed-only" must be auto, true or false',
   }),
+  comment: z.boolean(),
+  githubToken: z.string(),
   timeBudgetMs: z
     .string()
     .refine((v) => v === '' || durationMs(v) !== undefined, {
@@ -100,6 +102,8 @@ export function getInputs(): ActionInputs {
     bisyncState: core.getInput(Inputs.BisyncState),
     shards: core.getInput(Inputs.Shards) || '0',
     timeBudgetMs: core.getInput(Inputs.TimeBudget).trim(),
+    comment: boolInput(Inputs.Comment, false),
+    githubToken: core.getInput(Inputs.GithubToken),
     changedOnly: core.getInput(Inputs.ChangedOnly).trim().toLowerCase() || 'auto',
   }
   const parsed = inputsSchema.safeParse(raw)

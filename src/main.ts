@@ -72,7 +72,8 @@ export async function runCommand(inputs: ActionInputs, deps: RunDeps): Promise<C
   const { session, close } = await openSession(inputs, deps, out)
   try {
     const outcome = await COMMANDS[inputs.command](session)
-    await publish(outcome, out, session.now())
+    const comment = inputs.comment ? { token: inputs.githubToken, env: session.env } : undefined
+    await publish(outcome, out, session.now(), comment)
     return outcome
   } catch (e) {
     if (e instanceof UserError) out.setOutput(Outputs.Matrix, JSON.stringify({ include: [] }))

@@ -8,6 +8,7 @@ import type { ValidJob } from '../jobs/validate.js'
 import type { InvocationResult } from '../run/execute.js'
 import type { MatrixEntry } from '../run/fan-out.js'
 import { planSection } from './plan-report.js'
+import { planComment } from './pr-comment.js'
 import type { ReportDir } from './report-dir.js'
 import type { Reporter } from './reporter.js'
 import { checkSection, versionsSection } from './sections.js'
@@ -34,8 +35,22 @@ export interface CommandOutcome {
   readonly reportDir?: ReportDir
 }
 
-/** Writes the outcome: outputs, `results.json` in the report folder, and the step summary. */
-export async function publish(outcome: CommandOutcome, out: Reporter, now: number): Promise<void> {
+/** Where a plan is posted besides the summary: `comment: true` on a pull request. */
+export interface CommentSettings {
+  readonly token: string
+  readonly env: NodeJS.ProcessEnv
+}
+
+/**
+ * Writes the outcome: outputs, `results.json` in the report folder, the step summary and, with `comment`, the plan
+ * as one pull-request comment.
+ */
+export async function publish(
+  outcome: CommandOutcome,
+  out: Reporter,
+  now: number,
+  comment?: CommentSettings,
+): Promise<void> {
   const all = [...outcome.results, ...outcome.excluded]
   const entries = resultEntries(all)
   out.setOutput(Outputs.Matrix, JSON.stringify(outcome.matrix))
@@ -45,17 +60,47 @@ export async function publish(outcome: CommandOutcome, out: Reporter, now: numbe
     out.setOutput(Outputs.ReportDir, outcome.reportDir.root)
     outcome.reportDir.writeResults(entries)
   }
-  await out.summary(
-    buildSummary({
-      command: outcome.command,
-      results: all,
-      diagnostics: outcome.diagnostics,
-      rcloneVersion: outcome.rcloneVersion,
-      jobCount: outcome.jobs.length,
-      fileCount: outcome.fileCount,
-      sections: sections(outcome, now),
-    }),
-  )
+  const summary = buildSummary({
+    command: outcome.command,
+    results: all,
+    diagnostics: outcome.diagnostics,
+    rcloneVersion: outcome.rcloneVersion,
+    jobCount: outcome.jobs.length,
+    fileCount: outcome.fileCount,
+    sections: sections(outcome, now),
+  })
+  await out.summary(summary)
+  if (comment) await postComment(outcome.command, summary, out, comment)
+}
+
+/**
+ * The plan as one pull-request comment, updated on each push. A comment that cannot be written is a warning, never
+ * a failed plan: a pull request from a fork gets a read-only token.
+ */
+async function postComment(
+  command: string,
+  summary: string,
+  out: Reporter,
+  settings: CommentSettings,
+): Promise<void> {
+  if (command !== 'plan') {
+    out.notice(`comment: true applies to command: plan only; the ${command} was not posted`)
+    return
+  }
+  try {
+    const posted = await planComment({
+      env: settings.env,
+      token: settings.token,
+      body: summary,
+      scrub: (t) => out.scrub(t),
+    })
+    if (posted.action === 'skipped') out.notice(posted.reason)
+    else out.info(`comment: ${posted.action} the plan comment on the pull request: ${posted.url}`)
+  } catch (e) {
+    out.warning(
+      `comment: the plan could not be posted on the pull request: ${e instanceof Error ? e.message : String(e)}`,
+    )
+  }
 }
 
 /** The summary sections of a command, after its table. */
