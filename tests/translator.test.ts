@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { LineSplitter, LogEntrySplitter, LogReader } from '../src/rclone/log-reader.js'
+import { LineSplitter, LogReader } from '../src/rclone/log-reader.js'
 import { requireRclone, sameModTime, tempDir, writeTree } from './helpers/rclone.js'
 import { realRclone, TRANSLATOR, translatedPath, translatorShim } from './helpers/rclone-versions.js'
 
@@ -198,22 +198,6 @@ describe('rclone-translator: rclone 1.60.1 as v1.75.0 writes it', () => {
     expect(ours.at(-1)).toMatch(new RegExp(`${TEXT_TIME.source}NOTICE: Failed to sync: directory not found$`))
     const strip = (l: string) => l.replace(TEXT_TIME, '')
     expect(ours.slice(0, -1).map(strip)).toEqual(lines(theirs.stderr).slice(0, -1).map(strip))
-  })
-
-  it('the text stats block gets the "Listed" and "(freed)" of v1.70, and reads to the same numbers', () => {
-    const ws = tempDir()
-    writeTree(ws, { 'src/a.txt': 'a', 'src/b.txt': 'bb', 'dst/a.txt': 'x', 'dst/gone.txt': 'g' })
-    const r = run(['sync', '--stats-log-level=NOTICE', '--stats=30s', '-v', '--', 'src', 'dst'], ws)
-    expect(r.status).toBe(0)
-    const ours = lines(r.stderr)
-    expect(ours).toContainEqual(expect.stringMatching(/^Checks: +2 \/ 2, 100%, Listed 0$/))
-    expect(ours).toContainEqual(expect.stringMatching(/^Deleted: +1 \(files\), 0 \(dirs\), 0 B \(freed\)$/))
-    const reader = new LogReader()
-    const split = new LogEntrySplitter((e) => reader.addLine(e))
-    for (const l of ours) split.push(l)
-    split.end()
-    expect(reader.stats).toMatchObject({ transfers: 2, checks: 2, deletes: 1, bytes: 3, bytesExact: true })
-    expect(reader.changes.delete.first).toEqual(['gone.txt'])
   })
 
   it('other fatal plain-text lines of 1.60.1 become CRITICAL entries (fs.Fatalf) and still exit 1', () => {

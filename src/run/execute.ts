@@ -396,7 +396,6 @@ function toResult(
     exitCode: outcome.exitCode,
     transfers: s?.transfers ?? null,
     bytes: s?.bytes ?? null,
-    ...(s?.bytesExact === false ? { bytesExact: false as const } : {}),
     deletes: s?.deletes ?? null,
     errors: s?.errors ?? null,
     checks: s?.checks ?? null,
