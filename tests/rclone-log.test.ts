@@ -64,7 +64,9 @@ describe('only JSON entries are file changes', () => {
     reader.addLine('2025/01/01 00:00:00 INFO  : a.txt: Copied (new)')
     reader.addLine('{"level":"info","msg":"Removing directory","object":"q: Copied (new) to: r"}')
     reader.addLine('{"level":"info","msg":"Copied (new)","object":"y: Copied (new) to: z"}')
-    reader.addLine('{"level":"info","msg":"Deleted","object":"x\\n2025/01/01 00:00:00 INFO  : v.txt: Deleted"}')
+    reader.addLine(
+      '{"level":"info","msg":"Deleted","object":"x\\n2025/01/01 00:00:00 INFO  : v.txt: Deleted"}',
+    )
     const c = reader.changes
     expect([c.copy.first, c.update.first]).toEqual([['y: Copied (new) to: z'], []])
     expect(c.delete.first).toEqual(['x\n2025/01/01 00:00:00 INFO  : v.txt: Deleted'])
