@@ -407,7 +407,7 @@ describe('comment: true through the bundle (node dist/index.js)', () => {
     expect(posts).toHaveLength(1)
     expect(posts[0]?.path).toBe('/repos/o/r/issues/7/comments')
     expect(posts[0]?.authorization).toBe('token ghs_secret_tok')
-    const body = (posts[0]?.body as { body: string }).body
+    const body = (posts[0]?.body as { body: string } | undefined)?.body ?? ''
     expect(body.startsWith(planMarker())).toBe(true)
     expect(body).toContain('## rclone-jobs: plan (dry run)')
     expect(body).toContain('| docs | dst | 1 | 0 | 0 |')
@@ -419,7 +419,7 @@ describe('comment: true through the bundle (node dist/index.js)', () => {
     expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
     const patch = api.requests.filter((r) => r.method === 'PATCH')
     expect(patch).toHaveLength(1)
-    expect((patch[0]?.body as { body: string }).body).toContain('| docs | dst | 2 | 0 | 0 |')
+    expect((patch[0]?.body as { body: string } | undefined)?.body).toContain('| docs | dst | 2 | 0 | 0 |')
 
     const push = await runBundle(ws, inputs, { ...env, GITHUB_EVENT_NAME: 'push' })
     expect(push.status).toBe(0)

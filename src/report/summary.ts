@@ -31,7 +31,6 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
     exitCode: r.exitCode,
     transfers: r.transfers,
     bytes: r.bytes,
-    ...(r.bytesExact === false ? { bytesExact: false } : {}),
     deletes: r.deletes,
     errors: r.errors,
     checks: r.checks,

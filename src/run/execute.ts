@@ -26,8 +26,6 @@ export interface InvocationResult {
   /** The counts from rclone's final stats; null when rclone ran but no stats could be read (unknown, not zero). */
   readonly transfers: number | null
   readonly bytes: number | null
-  /** false when `bytes` is rclone's printed figure, to 3 decimals of its unit (a text log); absent: exact. */
-  readonly bytesExact?: false
   readonly deletes: number | null
   readonly errors: number | null
   readonly checks: number | null
@@ -430,7 +428,6 @@ function toResult(
     exitCode: outcome.exitCode,
     transfers: s?.transfers ?? null,
     bytes: s?.bytes ?? null,
-    ...(s?.bytesExact === false ? { bytesExact: false as const } : {}),
     deletes: s?.deletes ?? null,
     errors: s?.errors ?? null,
     checks: s?.checks ?? null,
