@@ -384,3 +384,47 @@ describe('what jobs inherit from _defaults.yml', () => {
     expect(readdirSync(ws)).not.toContain('dst.versions')
   })
 })
+
+describe('run and plan name each change the same way', () => {
+  it('with versions, a replaced file is an update in the run as in the plan (report-dir lists too)', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/docs.yml': 'source: src\ndestinations: [dst]\nversions: { keep: 30d }\n',
+      'src/changed.txt': 'new version',
+      'src/added.txt': 'added',
+      'dst/changed.txt': 'old',
+      'dst/deleted.txt': 'gone',
+    })
+    const changes = (r: BundleRun) =>
+      readFileSync(path.join(r.outputs['report-dir'] as string, 'docs', '00-dst.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { change: string; path: string })
+        .sort((a, b) => a.path.localeCompare(b.path))
+    const plan = await runBundle(ws, { ...base, command: 'plan' })
+    expect(plan.status, plan.stdout).toBe(0)
+    const run = await runBundle(ws, { ...base, command: 'run' })
+    expect(run.status, run.stdout).toBe(0)
+    const expected = [
+      { change: 'copy', path: 'added.txt' },
+      { change: 'update', path: 'changed.txt' },
+      { change: 'delete', path: 'deleted.txt' },
+    ]
+    expect(changes(plan)).toEqual(expected)
+    expect(changes(run)).toEqual(expected)
+  })
+
+  it('a multi-thread copy ("Multi-thread Copied (new)") is a change like any other', async () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/big.yml': 'source: src\ndestinations: [dst]\noptions: { multi-thread-streams: 4 }\n',
+      'src/big.bin': Buffer.alloc(3 * 1024 * 1024, 7),
+    })
+    // The cutoff comes from the environment, as a workflow may set it: files over 1 MiB go in 4 streams.
+    const r = await runBundle(ws, { ...base, command: 'run' }, { RCLONE_MULTI_THREAD_CUTOFF: '1M' })
+    expect(r.status, r.stdout).toBe(0)
+    expect(r.stdout).toContain('big.bin: Multi-thread Copied (new)')
+    const listed = readFileSync(path.join(r.outputs['report-dir'] as string, 'big', '00-dst.jsonl'), 'utf8')
+    expect(listed.trim()).toBe('{"change":"copy","path":"big.bin"}')
+  })
+})

@@ -197,8 +197,12 @@ function changeOf(e: RcloneLogEntry, differs: ReadonlySet<string>): ChangeKind |
     return undefined
   }
   if (e.level !== 'info') return undefined
-  if (/^Copied \((?:(?:Rcat, )?new|server-side copy)\)/.test(e.msg)) return 'copy'
-  if (/^Copied \((?:Rcat, )?replaced existing\)/.test(e.msg) || e.msg.startsWith('Updated ')) return 'update'
+  // "Multi-thread Copied (...)": large files on backends with multi-thread uploads (v1.60.1:fs/operations/operations.go:566).
+  const copied = /^(?:Multi-thread )?Copied \((?:Rcat, )?(new|replaced existing|server-side copy)\)/.exec(e.msg)
+  // A new copy of a file whose old version was just moved into a backup or versions folder replaces it: an update,
+  // as the plan says.
+  if (copied) return copied[1] === 'replaced existing' || differs.has(e.object) ? 'update' : 'copy'
+  if (e.msg.startsWith('Updated ')) return 'update'
   if (e.msg === 'Deleted' || e.msg === 'Moved into backup dir') return 'delete'
   return undefined
 }
@@ -324,7 +328,10 @@ export class LogReader {
       this.addError(e.object ? `${e.object}: ${e.msg}` : e.msg)
     }
     if (e.object !== undefined) {
-      if (e.level === 'debug' && /differ/i.test(e.msg)) this.differs.add(e.object)
+      // A dry run's debug notes say which files differ; a run with a backup folder moves the old version away first
+      // ("Moved (server-side)" under the same name, before its copy or its "Moved into backup dir").
+      if ((e.level === 'debug' && /differ/i.test(e.msg)) || (e.level === 'info' && e.msg === 'Moved (server-side)'))
+        this.differs.add(e.object)
       const kind = changeOf(e, this.differs)
       if (kind !== undefined) {
         this.differs.delete(e.object)
