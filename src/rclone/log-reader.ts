@@ -198,7 +198,9 @@ function changeOf(e: RcloneLogEntry, differs: ReadonlySet<string>): ChangeKind |
   }
   if (e.level !== 'info') return undefined
   // "Multi-thread Copied (...)": large files on backends with multi-thread uploads (v1.60.1:fs/operations/operations.go:566).
-  const copied = /^(?:Multi-thread )?Copied \((?:Rcat, )?(new|replaced existing|server-side copy)\)/.exec(e.msg)
+  const copied = /^(?:Multi-thread )?Copied \((?:Rcat, )?(new|replaced existing|server-side copy)\)/.exec(
+    e.msg,
+  )
   // A new copy of a file whose old version was just moved into a backup or versions folder replaces it: an update,
   // as the plan says.
   if (copied) return copied[1] === 'replaced existing' || differs.has(e.object) ? 'update' : 'copy'
@@ -314,7 +316,8 @@ export class LogReader {
       if (err !== undefined) this.addError(err)
       // Go's own log (rclone's last words before 1.68) puts an error's cause on a line of its own: it belongs to the
       // error before it ("Failed to sync: RequestError: send request failed" / "caused by: ... refused").
-      else if (this.lastWasTextError && /^caused by: /.test(line)) this.extendLastError(line.replace(ANSI, ''))
+      else if (this.lastWasTextError && /^caused by: /.test(line))
+        this.extendLastError(line.replace(ANSI, ''))
       this.lastWasTextError = err !== undefined || (this.lastWasTextError && /^caused by: /.test(line))
       this.events.onLine?.(new LogLine(line, undefined))
       return
@@ -330,7 +333,10 @@ export class LogReader {
     if (e.object !== undefined) {
       // A dry run's debug notes say which files differ; a run with a backup folder moves the old version away first
       // ("Moved (server-side)" under the same name, before its copy or its "Moved into backup dir").
-      if ((e.level === 'debug' && /differ/i.test(e.msg)) || (e.level === 'info' && e.msg === 'Moved (server-side)'))
+      if (
+        (e.level === 'debug' && /differ/i.test(e.msg)) ||
+        (e.level === 'info' && e.msg === 'Moved (server-side)')
+      )
         this.differs.add(e.object)
       const kind = changeOf(e, this.differs)
       if (kind !== undefined) {

@@ -3,10 +3,10 @@
  * lines of the log. Pure: the caller writes them with @actions/core.
  */
 
-import { nextRun } from '../jobs/cron.js'
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
 import type { InvocationResult } from '../run/execute.js'
+import { jobListRows, nextRunText } from './job-list.js'
 
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
@@ -240,38 +240,21 @@ export class BoundedText {
   }
 }
 
-/** When a job next runs on a schedule, from its crons (GitHub schedules in UTC); empty without a schedule. */
-export function nextScheduled(
-  j: ValidJob,
-  now: number,
-  cache = new Map<string, number | undefined>(),
-): string {
-  if (j.job.schedule === undefined || !j.job.enabled) return ''
-  const next = (c: string) => {
-    if (!cache.has(c)) cache.set(c, nextRun(c, now))
-    return cache.get(c)
-  }
-  const times = [j.job.schedule]
-    .flat()
-    .map(next)
-    .filter((t): t is number => t !== undefined)
-  if (times.length === 0) return 'never'
-  return `${new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' ')} UTC`
-}
-
-/** The job list shown by `validate`: every job with its file, mode, paths, schedule and next run, bounded. */
+/**
+ * The job list shown by `validate`: the rows of `rclone-jobs list` (report/job-list.ts, one computation for both) as
+ * Markdown, bounded.
+ */
 export function jobListSection(jobs: readonly ValidJob[], limit: number, now: number = Date.now()): string {
   if (jobs.length === 0) return ''
   const out = new BoundedText(limit)
-  const cache = new Map<string, number | undefined>()
   out.add(
     '| job | file | mode | source | destinations | schedule | next scheduled run | enabled |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
   )
-  jobs.forEach((j, i) => {
-    const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
-    const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
-    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${nextScheduled(j, now, cache)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
-    if (!out.add(row)) out.omit(jobs.length - i, 'job')
+  const rows = jobListRows(jobs, now)
+  rows.forEach((r, i) => {
+    const dests = r.destinations.map((d) => cell(redactPath(d))).join('<br>')
+    const row = `| ${jobCell(r.name, r.description)} | ${cell(r.file)}:${r.line} | ${r.mode} | ${cell(redactPath(r.source))} | ${dests} | ${cell(r.schedule.join(', '))} | ${nextRunText(r)} | ${r.enabled ? 'yes' : 'no'} |\n`
+    if (!out.add(row)) out.omit(rows.length - i, 'job')
   })
   out.add('\n')
   return out.finish()
