@@ -195,7 +195,9 @@ function parseCli(
   const [command, path, ...rest] = positionals
   if (command === undefined) throw new Error('a command is needed')
   if (!(COMMANDS as readonly string[]).includes(command))
-    throw new Error(`unknown command "${command}" (the commands are ${COMMANDS.join(', ')})`)
+    throw new Error(
+      `unknown command "${command}" (the commands are ${[...COMMANDS, 'import', 'new', 'list'].join(', ')})`,
+    )
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}`)
   const maxParallel = parseCount(values['max-parallel'] ?? '', 1, MAX_PARALLEL_LIMIT)
   if (maxParallel === undefined)

@@ -66,7 +66,10 @@ describe('the CLI', () => {
   })
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate" (the commands are validate, plan, run, check)'],
+    [
+      ['frobnicate'],
+      'unknown command "frobnicate" (the commands are validate, plan, run, check, import, new, list)',
+    ],
     [[], 'a command is needed'],
     [['validate', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['validate', 'jobs', 'extra'], 'unexpected arguments: extra'],
