@@ -55,7 +55,8 @@ const r = spawnSync(process.execPath, [path.join(root, 'dist/index.js')], {
   env,
   encoding: 'utf8',
 })
-process.stdout.write(r.stdout)
+// What a runner shows: debug lines are hidden unless a workflow asks for them (ACTIONS_STEP_DEBUG).
+process.stdout.write(r.stdout.replace(/^::debug::.*\n/gm, ''))
 process.stderr.write(r.stderr)
 const installed = existsSync(path.join(toolCache, 'rclone', rcloneVersion || pinned || 'none'))
 if (r.status !== 0 && rcloneVersion !== 'system' && !installed) {

@@ -4,7 +4,7 @@
  * download it says in one line what to do.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_RCLONE_VERSION } from '../src/constants.js'
@@ -26,11 +26,23 @@ function pathWithoutRclone(): string {
   return dir
 }
 
-function demo(env: Record<string, string>) {
+/**
+ * A copy of what the demo needs (its script, the bundle, the example jobs and data), so that the test never writes
+ * into this repository's .demo folder, where a user's next `npm run demo` would find it.
+ */
+function demoCopy(): string {
+  const root = tempDir('demo-')
+  for (const part of ['scripts/demo.mjs', 'dist', 'jobs', 'examples/data', 'src/constants.ts'])
+    cpSync(part, path.join(root, part), { recursive: true })
+  return root
+}
+
+function demo(root: string, env: Record<string, string>) {
   return new Promise<{ status: number | null; out: string }>((resolve) => {
     // Asynchronous, so the mirror in this process keeps answering.
     import('node:child_process').then(({ spawn }) => {
-      const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+      const child = spawn(process.execPath, [path.join(root, 'scripts/demo.mjs')], {
+        cwd: root,
         env: { PATH: pathWithoutRclone(), HOME: process.env.HOME ?? '/tmp', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -49,20 +61,23 @@ function demo(env: Record<string, string>) {
 describe('npm run demo on a machine without rclone', () => {
   it('installs the pinned release with the action installer into .demo/tool-cache, says so, and runs', async () => {
     expect(spawnSync('rclone', ['version'], { env: { PATH: pathWithoutRclone() } }).error).toBeDefined()
-    rmSync('.demo/tool-cache', { recursive: true, force: true })
+    const root = demoCopy()
     const site = await releaseSite()
     publish(site, DEFAULT_RCLONE_VERSION)
-    const r = await demo({ RCLONE_DOWNLOAD_URL: site.url })
+    const r = await demo(root, { RCLONE_DOWNLOAD_URL: site.url })
     expect(r.status, r.out).toBe(0)
     expect(r.out).toContain(
       `no rclone on PATH; installing rclone ${DEFAULT_RCLONE_VERSION} with the action's own installer`,
     )
     expect(r.out).toContain(`rclone ${DEFAULT_RCLONE_VERSION} verified (sha256`)
-    expect(readdirSync('.demo/tool-cache/rclone')).toEqual([DEFAULT_RCLONE_VERSION])
-    expect(existsSync('.demo/backup-a/photos')).toBe(true)
+    expect(readdirSync(path.join(root, '.demo/tool-cache/rclone'))).toEqual([DEFAULT_RCLONE_VERSION])
+    expect(existsSync(path.join(root, '.demo/backup-a/photos'))).toBe(true)
+    // What a user reads: no raw workflow debug lines, no rclone notice about a missing config file.
+    expect(r.out).not.toContain('::debug::')
+    expect(r.out).not.toContain('Config file')
     // A second demo takes rclone from the tool cache: no download.
     const zips = site.requests.filter((p) => p.endsWith('.zip')).length
-    const again = await demo({ RCLONE_DOWNLOAD_URL: site.url })
+    const again = await demo(root, { RCLONE_DOWNLOAD_URL: site.url })
     expect(again.status, again.out).toBe(0)
     expect(again.out).toContain(`rclone ${DEFAULT_RCLONE_VERSION} found in the tool cache`)
     expect(site.requests.filter((p) => p.endsWith('.zip'))).toHaveLength(zips)
@@ -70,7 +85,10 @@ describe('npm run demo on a machine without rclone', () => {
 
   it('without a way to download, says in one line what to do', async () => {
     const port = await freePort()
-    const r = await demo({ RCLONE_DOWNLOAD_URL: `http://127.0.0.1:${port}`, INPUT_RCLONE_VERSION: '1.60.0' })
+    const r = await demo(demoCopy(), {
+      RCLONE_DOWNLOAD_URL: `http://127.0.0.1:${port}`,
+      INPUT_RCLONE_VERSION: '1.60.0',
+    })
     expect(r.status).not.toBe(0)
     const last = r.out.trim().split('\n').at(-1) ?? ''
     expect(last).toContain('rclone-jobs demo: rclone could not be installed')

@@ -8,7 +8,7 @@ import { cachedRealpath } from '../places/realpath.js'
 import { configuredRemotes, remoteLookup } from '../places/remotes.js'
 import { withoutOwnedVariables } from '../rclone/environment.js'
 import type { RcloneRunner } from '../rclone/runner.js'
-import { prepareConfig, readDefaultConfig } from '../rclone/secrets.js'
+import { emptyConfig, prepareConfig, readDefaultConfig } from '../rclone/secrets.js'
 import type { Reporter } from '../report/reporter.js'
 
 /** What a command needs from the outside world; the action, the CLI and tests each pass their own. */
@@ -49,7 +49,7 @@ export async function openSession(
   deps: RunDeps,
   out: Reporter,
 ): Promise<{ session: Session; close: () => Promise<void> }> {
-  const config = await prepareConfig(
+  let config = await prepareConfig(
     inputs.rcloneConfig,
     deps.env,
     deps.env.RUNNER_TEMP,
@@ -59,6 +59,10 @@ export async function openSession(
   try {
     // Without the input, rclone reads its own config file (a self-hosted runner's): validation reads it too.
     const configText = config.text || (await readDefaultConfig(config.env))
+    if (configText === '' && config.env.RCLONE_CONFIG === undefined) {
+      await config.cleanup()
+      config = await emptyConfig(config.env, deps.env.RUNNER_TEMP)
+    }
     const owned = withoutOwnedVariables(config.env)
     if (owned.dropped.length > 0)
       out.info(

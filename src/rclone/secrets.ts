@@ -176,3 +176,22 @@ export async function readDefaultConfig(env: NodeJS.ProcessEnv): Promise<string>
   }
   return ''
 }
+
+/**
+ * An empty config for a run that has none at all (local folders, connection strings, RCLONE_CONFIG_* remotes):
+ * rclone otherwise says "Config file ... not found - using defaults" for every command it runs, in every log group.
+ */
+export async function emptyConfig(
+  env: NodeJS.ProcessEnv,
+  tempRoot: string | undefined,
+): Promise<PreparedConfig> {
+  const dir = await mkdtemp(path.join(tempRoot || os.tmpdir(), 'rclone-jobs-config-'))
+  const file = path.join(dir, 'rclone.conf')
+  await writeFile(file, '', { mode: 0o600 })
+  return {
+    env: { ...env, RCLONE_CONFIG: file },
+    file,
+    text: '',
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  }
+}
