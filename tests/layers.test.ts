@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   'constants.ts': 0,
   'retry.ts': 0,
   'line-files.ts': 0,
+  'bounded.ts': 0,
 }
 
 function sourceFiles(dir: string): string[] {

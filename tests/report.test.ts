@@ -65,7 +65,10 @@ describe('the step summary', () => {
       jobCount: 2,
       fileCount: 1,
     })
-    expect(md).toContain('rclone 1.60.1 · 2 destinations: 1 succeeded, 1 failed, 0 incomplete, 0 skipped')
+    expect(md).toContain(
+      '❌ **1 of 2 destinations failed** — 2 destinations: 1 succeeded, 1 failed, 0 incomplete, 0 skipped',
+    )
+    expect(md).toContain('2 jobs in 1 file · rclone 1.60.1')
     expect(md).toContain(
       '| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |',
     )

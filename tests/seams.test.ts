@@ -244,7 +244,9 @@ describe('reports say what happened', () => {
     const reason = String(results(r)[0]?.reason)
     expect(reason).toContain('RequestError: send request failed; caused by:')
     expect(reason).toContain('connection refused')
-    expect(r.stdout).toMatch(/::error title=rclone-jobs%3A up::.*caused by: .*connection refused/)
+    expect(r.stdout).toMatch(
+      /::error title=rclone-jobs%3A up,file=jobs\/up.yml,line=1::.*caused by: .*connection refused/,
+    )
     expect(r.summary).toContain('connection refused')
   })
 })

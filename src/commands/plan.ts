@@ -39,6 +39,11 @@ export async function plan(session: Session): Promise<CommandOutcome> {
     return nothingToRun(session, base, selection.unreadable)
   const rclone = await prepareRclone(session, selection.selected)
   if ('gated' in rclone) return gatedOutcome(base, rclone)
+  const bisyncs = selection.selected.filter((j) => j.job.mode === 'bisync').length
+  if (bisyncs > 0 && session.inputs.bisyncState === '')
+    session.out.warning(
+      `${plural(bisyncs, 'bisync job')} not planned: set the bisync-state input to the store your run workflow uses (a plan reads the state there and changes nothing)`,
+    )
   const invocations = planInvocations(selection.selected, {
     dryRun: true,
     rcloneVersion: rclone.version,

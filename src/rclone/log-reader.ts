@@ -22,6 +22,8 @@
  * last distinct errors and the last plain-text lines; every line goes to the callbacks and is then dropped.
  */
 
+import { SmallestN } from '../bounded.js'
+
 /** The numbers of rclone's final stats block (`--use-json-log` puts it under `stats`). */
 export interface RcloneStats {
   readonly bytes: number
@@ -209,17 +211,6 @@ function changeOf(e: RcloneLogEntry, differs: ReadonlySet<string>): ChangeKind |
   return undefined
 }
 
-/** A bounded list: a count and the first `limit` items. */
-class FirstN {
-  count = 0
-  readonly first: string[] = []
-  constructor(private readonly limit: number) {}
-  add(item: string): void {
-    this.count++
-    if (this.first.length < this.limit) this.first.push(item)
-  }
-}
-
 /**
  * One line of rclone's output as the reader passes it on: its entry when it was JSON, and its readable text, made
  * only when asked for (a log that prints 100 of 100,000 per-file lines formats 100).
@@ -257,9 +248,9 @@ export class LogReader {
   private readonly errors: string[] = []
   private readonly text: string[] = []
   private readonly lists = {
-    copy: new FirstN(READER_LIMITS.paths),
-    update: new FirstN(READER_LIMITS.paths),
-    delete: new FirstN(READER_LIMITS.paths),
+    copy: new SmallestN(READER_LIMITS.paths),
+    update: new SmallestN(READER_LIMITS.paths),
+    delete: new SmallestN(READER_LIMITS.paths),
   }
   private bytes = 0
   // Files rclone noted as differing and has not reported yet: at most the files in flight.
@@ -281,7 +272,7 @@ export class LogReader {
 
   /** The per-file changes read so far. */
   get changes(): Changes {
-    const list = (l: FirstN): ChangeList => ({ count: l.count, first: [...l.first] })
+    const list = (l: SmallestN): ChangeList => ({ count: l.count, first: [...l.first] })
     return {
       copy: list(this.lists.copy),
       update: list(this.lists.update),

@@ -120,7 +120,8 @@ class GroupPrinter {
       this.out.info(verdict)
       this.out.endGroup()
     } else this.printSpooled(s, verdict)
-    const props = { title: `rclone-jobs: ${inv.job}` }
+    // Failures are annotated at the job in its file, like the problems validation finds.
+    const props = { title: `rclone-jobs: ${inv.job}`, file: inv.file, startLine: inv.line }
     if (result.status === 'failed') this.out.error(`${label(inv)}: ${result.reason ?? 'failed'}`, props)
     if (result.status === 'incomplete')
       this.out.warning(`${label(inv)}: ${result.reason ?? 'incomplete'}`, props)

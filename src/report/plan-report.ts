@@ -4,7 +4,7 @@
  */
 
 import type { InvocationResult } from '../run/execute.js'
-import { BoundedText, cell, formatBytes, redactPath } from './summary.js'
+import { BoundedText, cell, formatBytes, pathList, redactPath } from './summary.js'
 
 /** How many paths of each kind the summary lists per invocation before "and N more". */
 export const PATHS_PER_KIND = 25
@@ -47,9 +47,5 @@ export function planSection(results: readonly InvocationResult[], limit: number)
 }
 
 function listing(title: string, count: number | null, paths: readonly string[]): string {
-  if (paths.length === 0) return ''
-  const total = count ?? paths.length
-  const shown = paths.slice(0, PATHS_PER_KIND).map((p) => `- \`${p.replace(/`/g, "'")}\``)
-  const more = total > shown.length ? `\n- … and ${total - shown.length} more` : ''
-  return `**${title} (${num(count)})**\n\n${shown.join('\n')}${more}\n\n`
+  return paths.length === 0 ? '' : pathList(title, count, paths.slice(0, PATHS_PER_KIND))
 }

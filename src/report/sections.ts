@@ -3,7 +3,7 @@
  * files went, and the dated folders pruned). Pure and bounded.
  */
 import type { InvocationResult } from '../run/execute.js'
-import { BoundedText, cell, redactPath } from './summary.js'
+import { BoundedText, cell, pathList, redactPath } from './summary.js'
 
 const KINDS = [
   ['missingOnDestination', 'Missing on the destination'],
@@ -43,9 +43,7 @@ export function checkSection(results: readonly InvocationResult[], limit: number
     for (const [key, title] of KINDS) {
       const count = c[key]
       if (count === 0) continue
-      const paths = c.first[key].map((p) => `- \`${p.replace(/`/g, "'")}\``)
-      const more = count > paths.length ? `\n- … and ${count - paths.length} more` : ''
-      block += `**${title} (${count})**\n\n${paths.join('\n')}${more}\n\n`
+      block += pathList(title, count, c.first[key])
     }
     block += '</details>\n\n'
     if (!out.add(block)) out.omit(results.length - i, 'check detail')

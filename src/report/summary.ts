@@ -5,6 +5,7 @@
 
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
+import { oneLine } from '../rclone/log-reader.js'
 import type { InvocationResult } from '../run/execute.js'
 import { jobListRows, nextRunText } from './job-list.js'
 
@@ -95,14 +96,16 @@ function jobCell(name: string, description: string | undefined): string {
   return `${cell(name)}<br><sub>${cell(short)}</sub>`
 }
 
-/** Escapes text for a Markdown table cell. */
+/**
+ * Escapes text for a Markdown table cell: the characters that would format it (`*`, `_`, `` ` ``, `~`, `[`) are
+ * shown as written, `|` does not end the cell, a line break does not end the row, and `<` starts no HTML.
+ */
 export function cell(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
+    .replace(/([|*_`~[\]])/g, '\\$1')
     .replace(/[\r\n]+/g, ' ')
     .replace(/</g, '&lt;')
-    .replace(/`/g, "'")
 }
 
 const STATUS_ICON: Record<ResultEntry['status'], string> = {
@@ -125,81 +128,192 @@ export interface SummaryInput {
 }
 
 /**
- * Builds the step summary Markdown. Parts are added in order of importance until the byte budget is reached, and
- * whatever did not fit is counted in a closing line, so the summary never exceeds `limit`.
+ * Builds the step summary Markdown, as a person reads it: the verdict first, then what failed and what to do, then
+ * the problems in job files, the table, and the details. Parts are added in that order until the byte budget is
+ * reached, and whatever did not fit is counted in a closing line, so the summary never exceeds `limit`.
  */
 export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): string {
   const out = new BoundedText(limit - 512)
-  const errors = input.diagnostics.filter((d) => d.severity === 'error')
-  const warnings = input.diagnostics.filter((d) => d.severity === 'warning')
+  const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run', check: 'check' }[input.command]
+  out.add(`## rclone-jobs: ${title}\n\n${verdict(input)}\n\n${facts(input)}\n\n`)
+  failuresSection(input, out)
+  problemsSection(input, out)
+  // A plan has its own table of what would change (a section); the run table would only show dry-run noise.
+  if (input.results.length > 0 && input.command !== 'plan') resultsTable(input, out)
+  for (const section of input.sections ?? []) out.add(section)
+  skippedSection(input, out)
+  return out.finish()
+}
+
+/** The first line: the outcome, and the counts of destinations by status. */
+function verdict(input: SummaryInput): string {
+  const errors = input.diagnostics.filter((d) => d.severity === 'error').length
+  const n = input.results.length
   const count = (status: InvocationResult['status']) =>
     input.results.filter((r) => r.status === status).length
-  const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run', check: 'check' }[input.command]
-  out.add(`## rclone-jobs: ${title}\n\n`)
-  const facts = [
+  const failed = count('failed')
+  const incomplete = count('incomplete')
+  const dest = (k: number) => `${k} destination${k === 1 ? '' : 's'}`
+  const counts = ` — ${dest(n)}: ${count('success')} succeeded, ${failed} failed, ${incomplete} incomplete, ${count('skipped')} skipped`
+  if (errors > 0)
+    return `❌ **${errors} error${errors === 1 ? '' : 's'} in job files**: nothing was run; the list is below`
+  if (input.command === 'validate')
+    return `✅ **All ${input.jobCount} job${input.jobCount === 1 ? ' is' : 's are'} valid**`
+  if (n === 0) return '✅ **Nothing to do**: no job was selected for this event'
+  const ran = n - count('skipped')
+  const all = ran === n ? 'all ' : ''
+  const heads = {
+    plan:
+      failed > 0
+        ? `❌ **A run would fail or be refused on ${failed} of ${dest(ran)}**`
+        : `✅ **A run would succeed on ${all}${dest(ran)}**`,
+    run:
+      failed > 0
+        ? `❌ **${failed} of ${dest(ran)} failed**`
+        : incomplete > 0
+          ? `⚠️ **${incomplete} of ${dest(ran)} incomplete**: cut by a time limit; the next run goes on`
+          : `✅ **${all}${dest(ran)} succeeded**`,
+    check:
+      failed > 0
+        ? `❌ **${failed} of ${dest(ran)} do not match their source**`
+        : `✅ **${all}${dest(ran)} match their source**`,
+  }
+  return heads[input.command] + counts
+}
+
+/** The second line: what was read, and with what. */
+function facts(input: SummaryInput): string {
+  const warnings = input.diagnostics.filter((d) => d.severity === 'warning').length
+  const parts = [
     `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
   ]
-  if (input.rcloneVersion) facts.push(`rclone ${input.rcloneVersion}`)
-  if (input.results.length > 0)
-    facts.push(
-      `${input.results.length} destination${input.results.length === 1 ? '' : 's'}: ${count('success')} succeeded, ${count('failed')} failed, ${count('incomplete')} incomplete, ${count('skipped')} skipped`,
-    )
-  if (errors.length > 0) facts.push(`${errors.length} error${errors.length === 1 ? '' : 's'} in job files`)
-  if (warnings.length > 0) facts.push(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}`)
-  out.add(`${facts.join(' · ')}\n\n`)
+  if (input.rcloneVersion) parts.push(`rclone ${input.rcloneVersion}`)
+  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`)
+  return parts.join(' · ')
+}
 
-  if (input.diagnostics.length > 0) {
-    out.add(`### Problems in job files (${input.diagnostics.length})\n\n`)
-    out.add('| | file | line | col | key | problem |\n| --- | --- | --- | --- | --- | --- |\n')
-    input.diagnostics.forEach((d, i) => {
-      const row = `| ${d.severity === 'error' ? '❌' : '⚠️'} | ${cell(d.file)} | ${d.line} | ${d.col} | ${cell(d.key)} | ${cell(d.message)} |\n`
-      if (!out.add(row)) out.omit(input.diagnostics.length - i, 'problem')
-    })
-    out.add('\n')
-  }
-
-  // A plan has its own table of what would change (a section); the run table would only show dry-run noise.
-  if (input.results.length > 0 && input.command !== 'plan') {
-    out.add(
-      '| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n',
-    )
-    out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
-    input.results.forEach((r, i) => {
-      const row = `| ${jobCell(r.job, r.description)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${known(r.transfers)} | ${r.bytes === null ? 'unknown' : formatBytes(r.bytes)} | ${known(r.deletes)} | ${known(r.errors)} | ${formatDuration(r.durationSeconds)} |\n`
-      if (!out.add(row)) out.omit(input.results.length - i, 'result row')
-    })
-    out.add('\n')
-    if (input.results.some((r) => r.status !== 'skipped' && r.transfers === null)) {
-      out.add(
-        '> "unknown": rclone ended without a stats block the action could read (it stopped early, or its log was not JSON), so its counts are not known. They are `null` in the `results` output, not 0.\n\n',
-      )
-    }
-  }
-
-  for (const section of input.sections ?? []) out.add(section)
-
+/** What failed, first and open, each with what to do, rclone's last words and, for a refused sync, its files. */
+function failuresSection(input: SummaryInput, out: BoundedText): void {
   const failures = input.results.filter((r) => r.status === 'failed')
-  if (failures.length > 0) {
-    out.add(`### Failures (${failures.length})\n\n`)
-    failures.forEach((r, i) => {
-      const lines = (r.errorLines ?? []).slice(-10).map((l) => (l.length > 500 ? `${l.slice(0, 500)}…` : l))
-      const block =
-        `<details><summary><b>${cell(r.job)}</b> → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? 'failed')}</summary>\n\n` +
-        (lines.length > 0 ? `\`\`\`text\n${lines.join('\n').replace(/```/g, "'''")}\n\`\`\`\n` : '') +
-        '\n</details>\n\n'
-      if (!out.add(block)) out.omit(failures.length - i, 'failure detail')
-    })
+  if (failures.length === 0) return
+  out.add(
+    `### ${input.command === 'plan' ? 'Would fail or be refused' : 'Failures'} (${failures.length})\n\n`,
+  )
+  failures.forEach((r, i) => {
+    const lines = (r.errorLines ?? [])
+      .slice(-10)
+      .map((l) => oneLine(l.length > 500 ? `${l.slice(0, 500)}…` : l))
+    const deleting = /max-delete/.test(r.reason ?? '') ? (r.planned?.first.delete ?? []) : []
+    const fence = '```'
+    const block =
+      `<details open><summary><b>${cell(r.job)}</b> → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? 'failed')}</summary>\n\n` +
+      `**What to do:** ${whatToDo(r)}\n\n` +
+      (deleting.length > 0 ? pathList('It would have deleted', r.planned?.delete ?? null, deleting) : '') +
+      (lines.length > 0 ? `${fence}text\n${lines.join('\n').replaceAll(fence, "'''")}\n${fence}\n` : '') +
+      '\n</details>\n\n'
+    if (!out.add(block)) out.omit(failures.length - i, 'failure detail')
+  })
+}
+
+/** A Markdown list of paths with its count: the first ones, then how many more. */
+export function pathList(title: string, count: number | null, paths: readonly string[]): string {
+  const total = count ?? paths.length
+  const shown = paths.map((p) => `- \`${oneLine(p).replace(/`/g, "'")}\``)
+  const more =
+    total > shown.length
+      ? `\n- … and ${total - shown.length} more (every path is in the report-dir files)`
+      : ''
+  return `**${title} (${count === null ? 'unknown' : count})**\n\n${shown.join('\n')}${more}\n\n`
+}
+
+/** Patterns of a failure's reason and rclone's words, each with one next step. */
+const ADVICE: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /source is empty/,
+    'check that the source holds the files; if an empty source is intended, set `allow-empty-source: true` on the job.',
+  ],
+  [
+    /max-delete/,
+    'check the source first (what is missing there is deleted here); if the deletions are intended, raise `options.max-delete` for one run.',
+  ],
+  [
+    /no bisync state|asks for a resync/,
+    'read what a resync does (above), then set `resync: true` on the job.',
+  ],
+  [
+    /another run .* is bisyncing|took the bisync lock/,
+    'give the workflow a `concurrency` group so runs over the same jobs queue.',
+  ],
+  [/bisync needs a state store/, 'set the `bisync-state` input to an rclone path the action may write.'],
+  [
+    /didn't find section|not in the rclone config/,
+    'add the remote to the `rclone-config` secret, or correct its name in the job.',
+  ],
+  [
+    /AccessDenied|Forbidden|Unauthorized|\b40[13]\b|permission denied|authenticat|Login incorrect|SignatureDoesNotMatch|InvalidAccessKeyId/i,
+    'check the credentials and rights in the rclone config for this remote.',
+  ],
+  [
+    /connection refused|no such host|i\/o timeout|deadline exceeded|unreachable|connection reset/i,
+    'check that the server is up and reachable from the runner; the next run tries again.',
+  ],
+  [
+    /directory not found|could not be listed|NoSuchBucket|not found/i,
+    'check that the path exists (create the bucket or folder) and that the config reaches it.',
+  ],
+]
+
+/** One next step for a failure, from what refused or stopped it. */
+export function whatToDo(r: InvocationResult): string {
+  const words = `${r.reason ?? ''}\n${(r.errorLines ?? []).join('\n')}`
+  return (
+    ADVICE.find(([re]) => re.test(words))?.[1] ??
+    "read rclone's messages below, and this job's group in the step log."
+  )
+}
+
+/** Problems in job files, every one of them (the log has them all too). */
+function problemsSection(input: SummaryInput, out: BoundedText): void {
+  if (input.diagnostics.length === 0) return
+  out.add(`### Problems in job files (${input.diagnostics.length})\n\n`)
+  out.add('| | file | line | col | key | problem |\n| --- | --- | --- | --- | --- | --- |\n')
+  input.diagnostics.forEach((d, i) => {
+    const row = `| ${d.severity === 'error' ? '❌' : '⚠️'} | ${cell(d.file)} | ${d.line} | ${d.col} | ${cell(d.key)} | ${cell(d.message)} |\n`
+    if (!out.add(row)) out.omit(input.diagnostics.length - i, 'problem')
+  })
+  out.add('\n')
+}
+
+/** One row per job and destination; one that did not start shows `–`, not zeros it never counted. */
+function resultsTable(input: SummaryInput, out: BoundedText): void {
+  out.add('| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |\n')
+  out.add('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n')
+  input.results.forEach((r, i) => {
+    const ran = r.exitCode !== null || r.transfers === null
+    const n = (v: number | null) => (ran ? known(v) : '–')
+    const bytes = !ran ? '–' : r.bytes === null ? 'unknown' : formatBytes(r.bytes)
+    const took = r.startedAt === undefined ? '–' : formatDuration(r.durationSeconds)
+    const row = `| ${jobCell(r.job, r.description)} | ${cell(redactPath(r.destination))} | ${r.mode} | ${STATUS_ICON[r.status]} | ${n(r.transfers)} | ${bytes} | ${n(r.deletes)} | ${n(r.errors)} | ${took} |\n`
+    if (!out.add(row)) out.omit(input.results.length - i, 'result row')
+  })
+  out.add('\n')
+  if (input.results.some((r) => r.exitCode !== null && r.transfers === null)) {
+    out.add(
+      '> "unknown": rclone ended without a stats block the action could read (it stopped early), so its counts are not known. They are `null` in the `results` output, not 0.\n\n',
+    )
   }
-  const skippedWithReason = input.results.filter((r) => r.status === 'skipped' && r.reason)
-  if (skippedWithReason.length > 0) {
-    out.add('<details><summary>Skipped</summary>\n\n')
-    skippedWithReason.forEach((r, i) => {
-      if (!out.add(`- **${cell(r.job)}** → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? '')}\n`))
-        out.omit(skippedWithReason.length - i, 'skipped entry')
-    })
-    out.add('\n</details>\n\n')
-  }
-  return out.finish()
+}
+
+/** Why each skipped destination did not run. */
+function skippedSection(input: SummaryInput, out: BoundedText): void {
+  const skipped = input.results.filter((r) => r.status === 'skipped' && r.reason)
+  if (skipped.length === 0) return
+  out.add(`<details><summary>Skipped (${skipped.length})</summary>\n\n`)
+  skipped.forEach((r, i) => {
+    if (!out.add(`- **${cell(r.job)}** → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? '')}\n`))
+      out.omit(skipped.length - i, 'skipped entry')
+  })
+  out.add('\n</details>\n\n')
 }
 
 /** Text that stops growing at a byte limit and says what it left out. */

@@ -109,6 +109,7 @@ class BisyncStateStore implements InvocationHook {
     args: readonly string[],
   ): Promise<Refusal | { args: readonly string[] } | undefined> {
     if (inv.mode !== 'bisync') return undefined
+    if (this.settings.store === '' && this.settings.dryRun) return { status: 'skipped', reason: NOT_PLANNED }
     if (this.settings.store === '') {
       return {
         status: 'failed',
@@ -276,6 +277,10 @@ class BisyncStateStore implements InvocationHook {
     await this.rc(['copyto', '--', file, `${w.folder}/state/lost.json`])
   }
 }
+
+/** Why a plan leaves a bisync out when no state store is given: what it would compare is in the store. */
+export const NOT_PLANNED =
+  'not planned: a bisync is planned against the state its runs keep; set the bisync-state input to the store your run workflow uses to plan it'
 
 /** Why there is no usable state, by what restoring it found. */
 const NO_STATE = {

@@ -7,6 +7,7 @@
  * listed for a `copy`, which never deletes.
  */
 import { rmSync } from 'node:fs'
+import { SmallestN } from '../bounded.js'
 import { readLines } from '../line-files.js'
 import { withFlags } from '../rclone/runner.js'
 import type { CheckCounts, InvocationHook } from './execute.js'
@@ -29,11 +30,11 @@ const SYMBOL: Readonly<Record<string, Kind | 'matching'>> = {
 /** Reads a `--combined` file into counts and first paths; `onPath` sees every path that differs. */
 export function readCombined(file: string, onPath?: (kind: Kind, path: string) => void): CheckCounts {
   const counts = { missingOnDestination: 0, extraOnDestination: 0, differ: 0, errors: 0, matching: 0 }
-  const first: Record<Kind, string[]> = {
-    missingOnDestination: [],
-    extraOnDestination: [],
-    differ: [],
-    errors: [],
+  const first: Record<Kind, SmallestN> = {
+    missingOnDestination: new SmallestN(CHECK_PATHS),
+    extraOnDestination: new SmallestN(CHECK_PATHS),
+    differ: new SmallestN(CHECK_PATHS),
+    errors: new SmallestN(CHECK_PATHS),
   }
   readLines(file, (line) => {
     if (line.length < 2 || line[1] !== ' ') return
@@ -42,10 +43,18 @@ export function readCombined(file: string, onPath?: (kind: Kind, path: string) =
     counts[kind]++
     if (kind === 'matching') return
     const path = line.slice(2)
-    if (first[kind].length < CHECK_PATHS) first[kind].push(path)
+    first[kind].add(path)
     onPath?.(kind, path)
   })
-  return { ...counts, first }
+  return {
+    ...counts,
+    first: {
+      missingOnDestination: first.missingOnDestination.first,
+      extraOnDestination: first.extraOnDestination.first,
+      differ: first.differ.first,
+      errors: first.errors.first,
+    },
+  }
 }
 
 /** Whether a check result is a failure for the job's mode, and why. */

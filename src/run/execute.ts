@@ -83,6 +83,8 @@ export type ResultPatch = Partial<Omit<InvocationResult, 'job' | 'destination' |
 export interface Refusal {
   readonly status: 'failed' | 'skipped' | 'incomplete'
   readonly reason: string
+  /** What the invocation would have changed, when a guard's dry run found it (the files a refused sync would delete). */
+  readonly planned?: PlannedChanges
   /** The exit code of the check that refused, when rclone ran one. */
   readonly exitCode?: number | null
   readonly errorLines?: readonly string[]
@@ -379,6 +381,7 @@ function refused(inv: Invocation, refusal: Refusal, startedAt: number, endedAt: 
     exitCode: refusal.exitCode ?? null,
     errors: refusal.status === 'failed' ? 1 : 0,
     ...(refusal.errorLines ? { errorLines: refusal.errorLines } : {}),
+    ...(refusal.planned ? { planned: refusal.planned } : {}),
     startedAt,
     endedAt,
   }

@@ -15,6 +15,7 @@ import path from 'node:path'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import { filterFlags, type Invocation } from './plan.js'
+import { plannedChanges } from './plan-changes.js'
 
 /** The guards as executor hooks, using `runner` for the listings and counts. */
 export function deletionGuards(
@@ -69,6 +70,8 @@ function maxDeleteRefusal(out: RcloneOutcome, maxDelete: number): Refusal | unde
   if (deletes <= maxDelete) return undefined
   return {
     status: 'failed',
+    // The dry run knows which files: the summary lists them, so a reviewer sees what would have gone.
+    planned: plannedChanges(out),
     reason: `refused: this sync would delete ${deletes} files, more than max-delete (${maxDelete}), counting moves into a backup folder; nothing was changed. Check the source, or raise options.max-delete`,
   }
 }

@@ -14,6 +14,8 @@ export interface Invocation {
   readonly id: string
   readonly job: string
   readonly file: string
+  /** The line where the job starts in its file, for annotations of its failures. */
+  readonly line: number
   readonly description: string | undefined
   readonly destination: string
   readonly destinationIndex: number
@@ -160,6 +162,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         id: `${j.name} -> ${d.path}`,
         job: j.name,
         file: j.file,
+        line: j.line,
         description: j.job.description,
         destination: d.path,
         destinationIndex: d.index,
