@@ -1,8 +1,10 @@
 /**
- * Generated files stay current: the JSON Schema for editors is generated from the zod schema. With
- * UPDATE_GENERATED=1 (npm run generate) the test rewrites them instead of failing.
+ * Generated files stay current: the JSON Schema for editors is generated from the zod schema, and the tables of
+ * docs/reference.md from the code. With UPDATE_GENERATED=1 (npm run generate) the test rewrites them instead of
+ * failing. The README and docs/ link to each other: every relative link must reach a file, and a heading there.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { featureTableMarkdown } from '../src/jobs/features.js'
 import { fileTypesMarkdown } from '../src/jobs/file-types.js'
@@ -21,13 +23,52 @@ function checkGenerated(file: string, fresh: string): void {
   expect(current, `${file} is stale: run "npm run generate" and commit it`).toBe(fresh)
 }
 
-/** The README with the text between `<!-- name:start ... -->` and `<!-- name:end -->` replaced. */
-function withSection(readme: string, name: string, body: string): string {
-  const start = readme.indexOf(`<!-- ${name}:start`)
-  const end = readme.indexOf(`<!-- ${name}:end -->`)
-  expect(start, `README.md lacks the ${name} markers`).toBeGreaterThan(-1)
-  const open = readme.indexOf('-->', start) + 4
-  return `${readme.slice(0, open)}\n${body}\n${readme.slice(end)}`
+/** The page that holds the generated tables. */
+const REFERENCE = 'docs/reference.md'
+
+/** The page with the text between `<!-- name:start ... -->` and `<!-- name:end -->` replaced. */
+function withSection(page: string, name: string, body: string): string {
+  const start = page.indexOf(`<!-- ${name}:start`)
+  const end = page.indexOf(`<!-- ${name}:end -->`)
+  expect(start, `${REFERENCE} lacks the ${name} markers`).toBeGreaterThan(-1)
+  const open = page.indexOf('-->', start) + 4
+  return `${page.slice(0, open)}\n${body}\n${page.slice(end)}`
+}
+
+/** The README and every page under docs/. */
+function pages(): string[] {
+  return [
+    'README.md',
+    ...readdirSync('docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ]
+}
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+function anchors(text: string): Set<string> {
+  const out = new Set<string>()
+  const seen = new Map<string, number>()
+  for (const line of text.replace(/^```[\s\S]*?^```/gm, '').split('\n')) {
+    const heading = /^#{1,6}\s+(.*?)\s*$/.exec(line)
+    if (!heading) continue
+    const slug = (heading[1] as string)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-')
+    const n = seen.get(slug) ?? 0
+    out.add(n === 0 ? slug : `${slug}-${n}`)
+    seen.set(slug, n + 1)
+  }
+  return out
+}
+
+/** The relative links of a page (`[text](target)`), outside code blocks: web links and mail addresses left out. */
+function relativeLinks(text: string): string[] {
+  const prose = text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '')
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1] as string)
+    .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t))
 }
 
 describe('generated files', () => {
@@ -39,29 +80,33 @@ describe('generated files', () => {
     checkGenerated('schema/defaults.schema.json', `${JSON.stringify(defaultsJsonSchema(), null, 2)}\n`)
   })
 
-  it('the README list of file types equals the one generated from src/jobs/file-types.ts', () => {
-    checkGenerated('README.md', withSection(readFileSync('README.md', 'utf8'), 'types', fileTypesMarkdown()))
+  it('the list of file types in docs/reference.md equals the one generated from src/jobs/file-types.ts', () => {
+    checkGenerated(REFERENCE, withSection(readFileSync(REFERENCE, 'utf8'), 'types', fileTypesMarkdown()))
   })
 
-  it('the README job reference equals the one generated from zod', () => {
+  it('the job reference in docs/reference.md equals the one generated from zod', () => {
     checkGenerated(
-      'README.md',
-      withSection(readFileSync('README.md', 'utf8'), 'reference', jobReferenceMarkdown()),
+      REFERENCE,
+      withSection(readFileSync(REFERENCE, 'utf8'), 'reference', jobReferenceMarkdown()),
     )
   })
 
-  it('the README feature table equals the one generated from src/rclone/features.ts', () => {
+  it('the feature table in docs/reference.md equals the one generated from src/rclone/features.ts', () => {
     checkGenerated(
-      'README.md',
-      withSection(readFileSync('README.md', 'utf8'), 'features', `${featureTableMarkdown()}\n`),
+      REFERENCE,
+      withSection(readFileSync(REFERENCE, 'utf8'), 'features', `${featureTableMarkdown()}\n`),
     )
   })
 
-  it('the README version table equals the one generated from src/rclone/versions.ts', () => {
+  it('the version table in docs/reference.md equals the one generated from src/rclone/versions.ts', () => {
     checkGenerated(
-      'README.md',
-      withSection(readFileSync('README.md', 'utf8'), 'versions', `${versionTableMarkdown()}\n`),
+      REFERENCE,
+      withSection(readFileSync(REFERENCE, 'utf8'), 'versions', `${versionTableMarkdown()}\n`),
     )
+  })
+
+  it('the README holds no generated section: they live in docs/reference.md', () => {
+    expect(readFileSync('README.md', 'utf8')).not.toMatch(/<!-- \w+:start/)
   })
 
   it('the JSON Schema describes every job key and rejects unknown ones', () => {
@@ -103,5 +148,33 @@ describe('generated files', () => {
     )
     expect(s.required ?? []).toEqual([])
     expect(s.additionalProperties).toBe(false)
+  })
+})
+
+describe('links between the README and docs/', () => {
+  it.each(pages())('every relative link in %s reaches a file, and a heading there', (page) => {
+    const text = readFileSync(page, 'utf8')
+    const broken: string[] = []
+    for (const link of relativeLinks(text)) {
+      const [target = '', anchor] = link.split('#')
+      const file = target === '' ? page : path.normalize(path.join(path.dirname(page), target))
+      if (file.startsWith('..') || !existsSync(file)) {
+        broken.push(`${link}: no file ${file}`)
+        continue
+      }
+      if (anchor === undefined || !file.endsWith('.md') || statSync(file).isDirectory()) continue
+      if (!anchors(readFileSync(file, 'utf8')).has(anchor))
+        broken.push(`${link}: no heading #${anchor} in ${file}`)
+    }
+    expect(broken).toEqual([])
+  })
+
+  it('the README and docs/ show the schema line that works from any repository', () => {
+    for (const page of pages()) {
+      for (const line of readFileSync(page, 'utf8').match(/yaml-language-server: \$schema=\S+/g) ?? [])
+        expect(line, page).toMatch(
+          /^yaml-language-server: \$schema=https:\/\/raw\.githubusercontent\.com\/org\/rclone-jobs\/v1\/schema\/(job|defaults)\.schema\.json$/,
+        )
+    }
   })
 })
