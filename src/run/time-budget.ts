@@ -79,3 +79,6 @@ export function timeLimitHook(settings: {
     },
   }
 }
+
+/** How long rclone may run past the time budget before the action stops it (see budgetedRunner). */
+export const BUDGET_GRACE_MS = 10_000
