@@ -108,10 +108,11 @@ describe('a run read from the text log says what the JSON log says (real rclone)
       ['sync', '--backup-dir=old', '--', 'src', 'dst'],
     )
     expectSame(r, {
-      // With a backup folder the old version moves there first: the new one is copied, not replaced.
+      // With a backup folder the old version moves there first ("Moved (server-side)") and rclone logs the new one
+      // as "Copied (new)": the move says it is an update (src/rclone/backup-moves.ts).
       // rclone names a line break in a local name with its visible stand-in, U+240A (lib/encoder).
-      copy: ['a.txt', 'changed.txt', 'line\u240abreak.txt', 'sub/b.txt', 'we: ird/x: Copied (new)'],
-      update: [],
+      copy: ['a.txt', 'line\u240abreak.txt', 'sub/b.txt', 'we: ird/x: Copied (new)'],
+      update: ['changed.txt'],
       delete: ['gone.txt', 'sub/gone too.txt'],
     })
     // rclone's bytes count what moved into the backup folder too (62, not the 39 copied): the same in both logs.

@@ -20,6 +20,7 @@
  * Memory stays flat however many files a run touches: the reader keeps counts, the first paths of each kind, the
  * last distinct errors and the last plain-text lines; every line goes to the callbacks and is then dropped.
  */
+import { BackupMoves } from './backup-moves.js'
 
 /** The numbers of rclone's final stats block (`--use-json-log` puts it under `stats`). */
 export interface RcloneStats {
@@ -138,10 +139,11 @@ const TEXT_ENTRY =
  * An INFO message about one file, after `object: `. The object is the longest prefix that leaves one of these
  * (a name may itself hold `: `): operations.Copy logs "%s to: %s" when the destination's name differs
  * (v1.60.1:fs/operations/operations.go:563-567, v1.75.0:fs/operations/copy.go:377-380), "Copied (Rcat, ...)" for
- * streamed uploads; deletions log "Deleted" or "Moved into backup dir" (v1.60.1:fs/operations/operations.go:705).
+ * streamed uploads; deletions log "Deleted" or "Moved into backup dir" (v1.60.1:fs/operations/operations.go:705);
+ * "Moved (server-side)" is a step of a move into a backup folder (backup-moves.ts).
  */
 const FILE_MESSAGE =
-  /^([\s\S]+): ((?:Copied \((?:Rcat, )?(?:new|replaced existing)\)|Copied \(server-side copy\))(?: to: [\s\S]*)?|Updated modification time in destination|Deleted|Moved into backup dir)$/
+  /^([\s\S]+): ((?:Copied \((?:Rcat, )?(?:new|replaced existing)\)|Copied \(server-side copy\)|Moved \(server-side\))(?: to: [\s\S]*)?|Updated modification time in destination|Deleted|Moved into backup dir)$/
 
 /**
  * What a dry run would have done to one file: "Skipped %s as %s is set (size %v)", at NOTICE
@@ -370,6 +372,8 @@ export class LogReader {
   private bytes = 0
   // Files rclone noted as differing and has not reported yet: at most the files in flight.
   private readonly differs = new Set<string>()
+  // Steps of moves into a backup folder, which are neither copies nor deletions of the job's.
+  private readonly moves = new BackupMoves()
 
   constructor(private readonly events: ReaderEvents = {}) {}
 
@@ -402,6 +406,19 @@ export class LogReader {
     if (this.errors.length > READER_LIMITS.errors) this.errors.shift()
   }
 
+  /** Moves into a backup folder done by a copy and a delete (each one transfer and one deletion in rclone's stats). */
+  get copyDeleteMoves(): number {
+    return this.moves.copyDeleteMoves
+  }
+
+  /** The end of the log: changes held until a file's next line are what they were. Safe to call twice. */
+  end(): void {
+    for (const { kind, object } of this.moves.finish()) {
+      this.lists[kind].add(object)
+      this.events.onChange?.(kind, object)
+    }
+  }
+
   /** Takes one whole line of rclone's output. */
   addLine(raw: string): void {
     const line = raw.replace(/\r$/, '')
@@ -424,8 +441,7 @@ export class LogReader {
     }
     if (e.object !== undefined) {
       if (e.level === 'debug' && /differ/i.test(e.msg)) this.differs.add(e.object)
-      const kind = changeOf(e, this.differs)
-      if (kind !== undefined) {
+      for (const kind of this.moves.read(e, changeOf(e, this.differs))) {
         this.differs.delete(e.object)
         this.lists[kind].add(e.object)
         if (e.skipped !== undefined && kind !== 'delete') this.bytes += e.size ?? 0
