@@ -52,7 +52,7 @@ import { matrixFor } from './run/fan-out.js'
 import { deletionGuards } from './run/guards.js'
 import { HealthPings, resolvePingUrl } from './run/healthcheck.js'
 import { type Invocation, planChecks, planInvocations } from './run/plan.js'
-import { timeLimitHook } from './run/time-budget.js'
+import { budgetedRunner, timeLimitHook } from './run/time-budget.js'
 import { versionsHook } from './run/versions.js'
 
 /** What `run` needs from the outside world; tests and the CLI pass their own. */
@@ -314,7 +314,14 @@ async function execute(
   }
 
   const binary = await deps.resolveRclone(inputs)
-  const runner = deps.makeRunner(binary)
+  // Past the time budget and its grace the action stops rclone itself: rclone's --max-duration starts late and again
+  // with each retry. Bisync and its state store are never cut.
+  const runner = budgetedRunner(deps.makeRunner(binary), {
+    budgetMs: inputs.command === 'plan' ? undefined : inputs.timeBudgetMs,
+    startedAt: deps.startedAt,
+    now: deps.now,
+    store: inputs.bisyncState,
+  })
   const version = await rcloneVersion(runner).catch((e: unknown) => {
     throw new UserError(`rclone could not be started: ${e instanceof Error ? e.message : String(e)}`)
   })

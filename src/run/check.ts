@@ -84,6 +84,8 @@ export function checkHook(settings: {
       } finally {
         rmSync(file, { force: true })
       }
+      // A check stopped part way (the time budget) compared only some files: no verdict of "matches" from it.
+      if (outcome.exitCode === null) return { check: counts }
       const problem = checkVerdict(inv.mode, counts)
       // rclone check exits 1 on any difference; only a failure by the job's mode counts, or an error of rclone's own
       // that left no paths behind (it could not list a side).
