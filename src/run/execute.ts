@@ -416,5 +416,7 @@ function toResult(
 function failureReason(outcome: RcloneOutcome, version: string | undefined): string {
   const meaning = describeExitCode(outcome.exitCode, outcome.signal, version)
   const last = outcome.errorMessages.at(-1)
-  return last === undefined ? meaning : `${meaning}: ${last.split('\n')[0]}`
+  // The AWS SDK puts the cause on a line of its own ("RequestError: send request failed\ncaused by: ... connection
+  // refused"): the first lines, joined, say what happened.
+  return last === undefined ? meaning : `${meaning}: ${last.split('\n').slice(0, 3).join(' ')}`
 }
