@@ -19,6 +19,7 @@ import { type Place, placeKey } from '../places/place.js'
 import type { RemoteLookup } from '../places/remotes.js'
 import { sessionName } from '../rclone/bisync-listings.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
+import { missingRootReason, prepareRoots } from './bisync-roots.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -170,6 +171,12 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
               : 'a first run, or the state was lost'
         return { status: 'failed', reason: consentMessage(inv, reason) }
       }
+      const roots = await prepareRoots(runner, inv, settings)
+      if (roots) {
+        await release(w)
+        await rm(dir, { recursive: true, force: true })
+        return roots
+      }
       work.set(inv, w)
       return { args: withFlags(args, [`--workdir=${dir}`, '--resync']) }
     },
@@ -193,6 +200,9 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
             reason: `bisync ended with a critical error and rclone asks for a resync (${lastWords(outcome)}); the stored state is marked lost. ${consentMessage(inv, 'the next run has no usable state')}`,
           }
         }
+        const missing =
+          result.status === 'failed' && (await missingRootReason(runner, inv, outcome, settings, w.folder))
+        if (missing) return { reason: missing }
         if (result.status !== 'success' || settings.dryRun) return undefined
         const saved = await save(w, files, inv)
         if (saved.exitCode !== 0) {
