@@ -5,54 +5,32 @@
  * `node dist/index.js` with the real rclone.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { BUDGET_GRACE_MS } from '../src/run/time-budget.js'
 import type { BundleRun } from './helpers/bundle.js'
-import { readTree, requireRclone, tempDir, writeTree } from './helpers/rclone.js'
-import { filesUnder, rcloneWith, resultFor, results, runWith } from './helpers/remote-jobs.js'
-import {
-  cleanRcloneEnv,
-  type FtpServer,
-  freePort,
-  type S3Server,
-  type SftpServer,
-  useFtp,
-  useS3,
-  useSftp,
-} from './helpers/remote-servers.js'
+import { readTree, tempDir, writeTree } from './helpers/rclone.js'
+import { filesUnder, type Remotes, resultFor, results, runWith, useRemotes } from './helpers/remote-jobs.js'
+import { cleanRcloneEnv, freePort } from './helpers/remote-servers.js'
 import { tcpProxy } from './helpers/tcp-proxy.js'
 
-const s3server = useS3()
-const sftpServer = useSftp()
-const ftpServer = useFtp()
-let s3: S3Server
-let sftp: SftpServer
-let ftp: FtpServer
-let work: string
+const remotes = useRemotes()
+let s3: Remotes['s3']
+let sftp: Remotes['sftp']
+let ftp: Remotes['ftp']
+let rc: Remotes['rc']
+/** The config of the three servers. */
 let base: string
-let rc: ReturnType<typeof rcloneWith>
 /** A port nothing listens on: a server that is down. */
 let deadPort: number
-
 beforeAll(async () => {
-  requireRclone()
-  s3 = s3server()
-  sftp = sftpServer()
-  ftp = ftpServer()
-  for (const [name, s] of Object.entries({ s3, sftp, ftp }))
-    console.log(`${name} started in ${s.startedInMs} ms: ${JSON.stringify(s.phasesMs)}`)
-  work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-remote-faults-'))
+  ;({ s3, sftp, ftp, rc, config: base } = remotes())
   deadPort = await freePort()
-  base = [s3.config('s3'), sftp.config('sftp'), ftp.config('ftp')].join('\n')
-  rc = rcloneWith(base, work)
 })
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true })
-})
+// Each run starts node and rclone several times; on two busy cores that takes longer than the default minute.
+const SLOW = { timeout: 180_000 }
 
 /** The S3 section again under another name, with another endpoint port. */
 function s3At(name: string, port: number): string {
@@ -62,7 +40,7 @@ function s3At(name: string, port: number): string {
 /** Settings that make a dead server fail in seconds instead of minutes (see the README's backend notes). */
 const FAIL_FAST = 'options: { retries: 1, low-level-retries: 1, contimeout: 2s }\n'
 
-describe('servers that are down', () => {
+describe('servers that are down', SLOW, () => {
   it('a server down at the start fails its destination with its words, the others succeed; with it back, the next run copies everything', async () => {
     const ws = tempDir()
     const proxy = await tcpProxy(s3.port)
@@ -123,7 +101,7 @@ describe('servers that are down', () => {
   })
 })
 
-describe('credentials and buckets', () => {
+describe('credentials and buckets', SLOW, () => {
   it('wrong credentials fail each destination with the server refusal, and no secret is in the log, summary, outputs or report files', async () => {
     const ws = tempDir()
     const wrongSecret = `Wrong${s3.secretKey.slice(5)}`
@@ -245,7 +223,7 @@ describe('credentials and buckets', () => {
   })
 })
 
-describe('dead servers and time limits', () => {
+describe('dead servers and time limits', SLOW, () => {
   it("a dead S3 with the job's max-duration, or the time budget's, is failed: it was never reached, so nothing was cut (defect 4)", async () => {
     const ws = tempDir()
     const run = runWith(`${base}\n${s3At('s3down', deadPort)}`)

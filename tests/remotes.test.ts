@@ -1,65 +1,35 @@
 /**
- * Every feature against real servers (issue 20): Ceph RGW (S3), OpenSSH (SFTP with a shell, and SFTP-only) and
- * vsftpd (FTP), started once for this file, driven through `node dist/index.js` with the real rclone. What a run
- * reports in `results` is compared with what the servers hold afterwards.
+ * Sync, copy, versions and the deletion guards against real servers (issue 20): Ceph RGW (S3), OpenSSH (SFTP with a
+ * shell, and SFTP-only) and vsftpd (FTP), started once for this file, driven through `node dist/index.js` with the
+ * real rclone. What a run reports in `results` is compared with what the servers hold afterwards.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { BundleRun } from './helpers/bundle.js'
-import { readTree, requireRclone, sameModTime, tempDir, writeTree } from './helpers/rclone.js'
+import { sameModTime, tempDir, writeTree } from './helpers/rclone.js'
 import {
   changesBetween,
-  rcloneWith,
+  type Remotes,
   reportedChanges,
   resultFor,
   results,
-  runWith,
+  useRemotes,
 } from './helpers/remote-jobs.js'
-import {
-  type FtpServer,
-  type S3Server,
-  type SftpServer,
-  useFtp,
-  useS3,
-  useSftp,
-} from './helpers/remote-servers.js'
 
-const s3server = useS3()
-const sftpServer = useSftp()
-const ftpServer = useFtp()
-let s3: S3Server
-let sftp: SftpServer
-let ftp: FtpServer
-let work: string
-let rc: ReturnType<typeof rcloneWith>
-let run: ReturnType<typeof runWith>
-
-// Runs after the servers' own beforeAll hooks (hooks run in the order they were registered).
+const remotes = useRemotes()
+let s3: Remotes['s3']
+let sftp: Remotes['sftp']
+let ftp: Remotes['ftp']
+let rc: Remotes['rc']
+let run: Remotes['run']
 beforeAll(() => {
-  requireRclone()
-  s3 = s3server()
-  sftp = sftpServer()
-  ftp = ftpServer()
-  for (const [name, s] of Object.entries({ s3, sftp, ftp }))
-    console.log(`${name} started in ${s.startedInMs} ms: ${JSON.stringify(s.phasesMs)}`)
-  work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-remotes-'))
-  // Uploads over 5 MiB are multipart, so a 12 MiB file is one here (rclone's default cutoff is 200 MiB).
-  const config = [
-    `${s3.config('s3')}upload_cutoff = 5M\nchunk_size = 5M\n`,
-    sftp.config('sftp'),
-    sftp.config('sftponly', { sftpOnly: true }),
-    ftp.config('ftp'),
-  ].join('\n')
-  rc = rcloneWith(config, work)
-  run = runWith(config)
+  ;({ s3, sftp, ftp, rc, run } = remotes())
 })
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true })
-})
+// Each run starts node and rclone several times; on two busy cores that takes longer than the default minute.
+const SLOW = { timeout: 180_000 }
 
 /** `path;size` lines of a local tree, as `listing` gives them for a remote. */
 function localListing(root: string): string[] {
@@ -80,7 +50,7 @@ function ok(r: BundleRun): void {
   expect(r.stderr).toBe('')
 }
 
-describe('sync and copy', () => {
+describe('sync and copy', SLOW, () => {
   it('syncs one source to S3 and SFTP: results count what each server now holds, multipart objects included, and the plan said the same', async () => {
     const ws = tempDir()
     const dests = ['s3:rj-mirror/site', `sftp:${sftp.root}/mirror`]
@@ -162,7 +132,7 @@ describe('sync and copy', () => {
   })
 })
 
-describe('versions', () => {
+describe('versions', SLOW, () => {
   /** A destination holding keep.txt (as in the source), changed.txt (an older version) and deleted.txt. */
   async function seed(ws: string, dests: readonly string[]): Promise<void> {
     writeTree(ws, {
@@ -245,140 +215,7 @@ describe('versions', () => {
   })
 })
 
-describe('check', () => {
-  it('finds a same-size change by hash on S3 and SFTP; on SFTP-only and FTP it says how many files it compared by size only, and check.download finds it (defect 6)', async () => {
-    const ws = tempDir()
-    const dests = {
-      s3: 's3:rj-check/v',
-      sftp: `sftp:${sftp.root}/check`,
-      sftponly: `sftponly:${sftp.root}/check-only`,
-      ftp: `ftp:${ftp.root}/check`,
-    }
-    const job = (extra = '') =>
-      `source: src\ndestinations:\n${Object.values(dests)
-        .map((d) => `  - "${d}"\n`)
-        .join('')}${extra}`
-    writeTree(ws, {
-      'jobs/verify.yml': job(),
-      'src/a.txt': 'aaaa',
-      'src/b.txt': 'bbbb',
-      'src/c/d.txt': 'dddd',
-    })
-    ok(await run(ws, { command: 'run' }))
-    const clean = await run(ws, { command: 'check' })
-    ok(clean)
-    expect(resultFor(clean, dests.s3)).toMatchObject({ status: 'success', sizeOnly: 0 })
-    expect(resultFor(clean, dests.sftp)).toMatchObject({ status: 'success', sizeOnly: 0 })
-    expect(resultFor(clean, dests.sftponly)).toMatchObject({ status: 'success', sizeOnly: 3 })
-    expect(resultFor(clean, dests.ftp)).toMatchObject({ status: 'success', sizeOnly: 3 })
-
-    // The same change, keeping the size, on every destination.
-    for (const d of Object.values(dests)) await rc.put(`${d}/a.txt`, 'AAAA')
-    const drift = await run(ws, { command: 'check' })
-    expect(drift.status).toBe(1)
-    expect(resultFor(drift, dests.s3)).toMatchObject({ status: 'failed', differ: 1, sizeOnly: 0 })
-    expect(resultFor(drift, dests.sftp)).toMatchObject({ status: 'failed', differ: 1, sizeOnly: 0 })
-    // Without a hash in common the change goes unnoticed: the result says so, and the summary warns why.
-    expect(resultFor(drift, dests.sftponly)).toMatchObject({ status: 'success', differ: 0, sizeOnly: 3 })
-    expect(resultFor(drift, dests.ftp)).toMatchObject({ status: 'success', differ: 0, sizeOnly: 3 })
-    expect(drift.summary).toMatch(/3 files compared by size only.*SFTP/)
-    expect(drift.summary).toMatch(/3 files compared by size only.*FTP/)
-    expect(drift.summary).toContain('check: { download: true }')
-
-    writeTree(ws, { 'jobs/verify.yml': job('check: { download: true }\n') })
-    const download = await run(ws, { command: 'check' })
-    expect(download.status).toBe(1)
-    for (const d of Object.values(dests))
-      expect(resultFor(download, d), d).toMatchObject({ status: 'failed', differ: 1, sizeOnly: 0 })
-    expect(download.stdout).toMatch(/\$ rclone check .*--download/)
-  })
-})
-
-describe('bisync', () => {
-  it('keeps its state on S3 or on SFTP: the first run resyncs with consent, the next carries changes both ways without a resync', async () => {
-    for (const [store, dest] of [
-      ['s3:rj-state/store', 's3:rj-bisync/docs'],
-      [`sftp:${sftp.root}/state`, `sftp:${sftp.root}/bisync/docs`],
-    ] as const) {
-      const ws = tempDir()
-      writeTree(ws, {
-        'jobs/shared.yml': `source: local\ndestinations: ["${dest}"]\nmode: bisync\nresync: true\n`,
-        'local/a.txt': 'a',
-        'local/sub/b.txt': 'b',
-      })
-      await rc.put(`${dest}/remote.txt`, 'from the remote')
-      const first = await run(ws, { command: 'run', 'bisync-state': store })
-      ok(first)
-      expect(first.stdout).toMatch(/\$ rclone bisync .*--resync/)
-      expect(readTree(path.join(ws, 'local'))).toEqual({
-        'a.txt': 'a',
-        'remote.txt': 'from the remote',
-        'sub/b.txt': 'b',
-      })
-      const stored = await rc.listing(`${store}/pairs`)
-      expect(
-        stored.some((l) => /state\/path1\.lst;/.test(l)),
-        stored.join('\n'),
-      ).toBe(true)
-
-      // A new runner: the work folder is gone, the state comes from the store.
-      rmSync(path.join(ws, '.runner'), { recursive: true, force: true })
-      writeTree(ws, { 'local/new-local.txt': 'made here' })
-      await rc.put(`${dest}/new-remote.txt`, 'made there')
-      await rc.ok(['deletefile', `${dest}/sub/b.txt`])
-      const second = await run(ws, { command: 'run', 'bisync-state': store })
-      ok(second)
-      expect(second.stdout).not.toMatch(/\$ rclone bisync .*--resync/)
-      expect(readTree(path.join(ws, 'local'))).toEqual({
-        'a.txt': 'a',
-        'new-local.txt': 'made here',
-        'new-remote.txt': 'made there',
-        'remote.txt': 'from the remote',
-        // bisync leaves an emptied folder (rclone's --remove-empty-dirs, a bisync setting, removes it).
-        'sub/': '',
-      })
-      expect(await rc.listing(dest)).toEqual([
-        'a.txt;1',
-        'new-local.txt;9',
-        'new-remote.txt;10',
-        'remote.txt;15',
-      ])
-    }
-  })
-
-  it('a first run with resync creates a bucket or folder that does not exist yet; without it, or later, the error names the missing side (defect 8)', async () => {
-    const ws = tempDir()
-    const dests = ['s3:rj-bisync-new/docs', `sftp:${sftp.root}/bisync-new/not/yet`]
-    writeTree(ws, {
-      'jobs/fresh.yml': `source: local\ndestinations:\n${dests.map((d) => `  - "${d}"\n`).join('')}mode: bisync\nresync: true\n`,
-      'local/a.txt': 'a',
-    })
-    const store = `sftp:${sftp.root}/state-fresh`
-    // A plan changes nothing, so it cannot create the root: it says what a run would do.
-    const plan = await run(ws, { command: 'plan', 'bisync-state': store })
-    ok(plan)
-    for (const d of dests) {
-      expect(resultFor(plan, d), d).toMatchObject({ status: 'skipped' })
-      expect(String(resultFor(plan, d).reason)).toMatch(/does not exist yet; a run creates it, then resyncs/)
-    }
-    expect((await rc.rc(['lsf', 's3:'])).stdout).not.toContain('rj-bisync-new')
-
-    const first = await run(ws, { command: 'run', 'bisync-state': store })
-    ok(first)
-    for (const d of dests) expect(await rc.listing(d)).toEqual(['a.txt;1'])
-
-    // The state exists, and then the SFTP folder is removed: the error says which side is missing.
-    rmSync(path.join(sftp.root, 'bisync-new'), { recursive: true, force: true })
-    const gone = await run(ws, { command: 'run', 'bisync-state': store })
-    expect(gone.status).toBe(1)
-    const failed = resultFor(gone, dests[1] as string)
-    expect(failed.status).toBe('failed')
-    expect(String(failed.reason)).toContain(`the destination (Path2) "${dests[1]}" does not exist`)
-    expect(resultFor(gone, dests[0] as string).status).toBe('success')
-  })
-})
-
-describe('deletion guards with remote destinations', () => {
+describe('deletion guards with remote destinations', SLOW, () => {
   it('an empty source (a local folder, or an empty bucket) never empties S3 or SFTP; max-delete refuses on SFTP before anything changes', async () => {
     const ws = tempDir()
     mkdirSync(path.join(ws, 'empty'), { recursive: true })

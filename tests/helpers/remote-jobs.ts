@@ -3,10 +3,71 @@
  * and look at what is on a server), the bundle run with that config, and readers of what the action wrote.
  */
 import { execFile } from 'node:child_process'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import { type BundleRun, runBundle } from './bundle.js'
-import { cleanRcloneEnv } from './remote-servers.js'
+import { requireRclone } from './rclone.js'
+import {
+  cleanRcloneEnv,
+  type FtpServer,
+  type S3Server,
+  type SftpServer,
+  useFtp,
+  useS3,
+  useSftp,
+} from './remote-servers.js'
+
+/** The three servers of a test file, their rclone.conf, rclone to look at them, and the bundle with that config. */
+export interface Remotes {
+  readonly s3: S3Server
+  readonly sftp: SftpServer
+  readonly ftp: FtpServer
+  /**
+   * Remotes `s3` (uploads over 5 MiB are multipart: rclone's default cutoff is 200 MiB), `sftp` (with a shell, so
+   * with MD5), `sftponly` (no shell, no hashes) and `ftp`.
+   */
+  readonly config: string
+  readonly rc: ReturnType<typeof rcloneWith>
+  readonly run: ReturnType<typeof runWith>
+  /** A folder for the file's own files, removed after it. */
+  readonly work: string
+}
+
+/**
+ * Starts Ceph RGW, sshd and vsftpd once for the calling test file (beforeAll; each prints how long it took) and
+ * stops them after it; call at the top of the file, and the returned function in tests.
+ */
+export function useRemotes(): () => Remotes {
+  const s3server = useS3()
+  const sftpServer = useSftp()
+  const ftpServer = useFtp()
+  let remotes: Remotes | undefined
+  // Runs after the servers' own beforeAll hooks (hooks run in the order they were registered).
+  beforeAll(() => {
+    requireRclone()
+    const [s3, sftp, ftp] = [s3server(), sftpServer(), ftpServer()]
+    for (const [name, s] of Object.entries({ s3, sftp, ftp }))
+      console.log(`${name} started in ${s.startedInMs} ms: ${JSON.stringify(s.phasesMs)}`)
+    const work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-remotes-'))
+    const config = [
+      `${s3.config('s3')}upload_cutoff = 5M\nchunk_size = 5M\n`,
+      sftp.config('sftp'),
+      sftp.config('sftponly', { sftpOnly: true }),
+      ftp.config('ftp'),
+    ].join('\n')
+    remotes = { s3, sftp, ftp, config, rc: rcloneWith(config, work), run: runWith(config), work }
+  })
+  afterAll(() => {
+    if (remotes) rmSync(remotes.work, { recursive: true, force: true })
+    remotes = undefined
+  })
+  return () => {
+    if (!remotes) throw new Error('useRemotes(): the servers are not running (call it at the top of a file)')
+    return remotes
+  }
+}
 
 /** One result entry of the `results` output. */
 export type Result = Record<string, unknown> & {
