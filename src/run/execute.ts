@@ -420,5 +420,11 @@ function failureReason(outcome: RcloneOutcome, version: string | undefined): str
   const last = outcome.errorMessages.at(-1)
   // The AWS SDK puts the cause on a line of its own ("RequestError: send request failed\ncaused by: ... connection
   // refused"): the first lines, joined, say what happened.
-  return last === undefined ? meaning : `${meaning}: ${last.split('\n').slice(0, 3).join(' ')}`
+  return last === undefined
+    ? meaning
+    : `${meaning}: ${last
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => l.trim())
+        .join(' ')}`
 }
