@@ -3,6 +3,7 @@
  * which writes v1.75.0's log format and exit codes (RCLONE_JOBS_TEST_RCLONE=1.75, see tests/helpers/rclone-versions.ts).
  * `npm run test:1.75` runs only these; `npm test` runs them as the `rclone-1.75` project next to the normal suites.
  */
+import { availableParallelism } from 'node:os'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
 /** The suites that start rclone, run a second time through the translator. */
@@ -25,10 +26,15 @@ export const translatedProject: TestProjectInlineConfiguration = {
   },
 }
 
+/**
+ * The suites mostly wait on rclone processes and loopback servers, not on the CPU: twice as many workers as cores
+ * keeps both cores busy (one worker per core left them idle half the time).
+ */
 export const shared = {
   testTimeout: 60_000,
-  hookTimeout: 60_000,
+  hookTimeout: 90_000,
   pool: 'forks',
+  maxWorkers: Math.max(2, availableParallelism() * 2),
   setupFiles: ['tests/setup/home.ts'] as string[],
 } as const
 

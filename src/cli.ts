@@ -4,6 +4,8 @@
  * errors) go to stderr. With `--format json`, stdout holds one JSON document and everything else goes to stderr.
  * Exit 0 when all is well, 1 on problems in job files or failed invocations, 2 on usage errors.
  */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { readProcessStdin } from './commands/io.js'
 import { parseJobCommand } from './commands/job-cli.js'
@@ -11,7 +13,7 @@ import { COMMANDS, type Command, DEFAULT_MAX_PARALLEL, Outputs } from './constan
 import { UsageError } from './errors.js'
 import { type ActionInputs, MAX_PARALLEL_LIMIT, parseCount } from './inputs.js'
 import type { Diagnostic } from './jobs/diagnostics.js'
-import { durationMs } from './jobs/durations.js'
+import { durationMs, MIN_BUDGET_MS } from './jobs/durations.js'
 import { defaultDeps, runCommand } from './main.js'
 import { consoleReporter } from './report/reporter.js'
 
@@ -36,6 +38,9 @@ Options:
   --fail-fast             start nothing new after the first failure
   --bisync-state <path>   rclone path where bisync state is kept between runs
   --time-budget <d>       a duration (5h30m, 90m): no invocation starts once it is spent, running ones are cut
+  --config <file>         the rclone config rclone and validation read (default: RCLONE_CONFIG, then rclone's
+                          own config file; RCLONE_CONFIG_* variables too): unknown remotes and alias overlaps
+                          are found as the action finds them
   --format <text|json>    text (default), or one JSON document on stdout: the diagnostics and, for plan, run and
                           check, the results (see "The command line" in the README)
   -h, --help              show this help
@@ -96,20 +101,33 @@ export async function main(
     if (job !== undefined) return await job({ ...io, cwd, readStdin: io.readStdin ?? readProcessStdin })
     parsed = parseCli(argv)
   } catch (e) {
-    io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`)
+    const message = e instanceof Error ? e.message : String(e)
+    if (wantsJson(argv)) io.out(JSON.stringify(failureReport(argv[0], message), null, 2))
+    io.err(`rclone-jobs: ${message}\n\n${USAGE}`)
     return 2
   }
   if (parsed === 'help') {
     io.out(USAGE)
     return 0
   }
-  const { inputs, format } = parsed
+  const { inputs, format, config } = parsed
   const json = format === 'json'
+  if (config !== '' && !existsSync(path.resolve(cwd, config))) {
+    const message = `--config: there is no file "${config}"`
+    if (json) io.out(JSON.stringify(failureReport(inputs.command, message), null, 2))
+    io.err(`rclone-jobs: ${message}`)
+    return 2
+  }
   const outputs = new Map<string, string>()
   const deps = {
     ...defaultDeps(),
     cwd,
-    env: { ...process.env, GITHUB_STEP_SUMMARY: '' },
+    // --config FILE is the config rclone and validation read, where it is (rclone may write a refreshed token back).
+    env: {
+      ...process.env,
+      GITHUB_STEP_SUMMARY: '',
+      ...(config ? { RCLONE_CONFIG: path.resolve(cwd, config) } : {}),
+    },
     // With JSON on stdout, the human-readable log goes to stderr, so stdout stays one parseable document.
     reporter: consoleReporter(json ? io.err : io.out, { outputs, printProblem: io.err }),
   }
@@ -128,8 +146,27 @@ export async function main(
     if (!outcome.success) io.err(`\nrclone-jobs: ${outcome.message}`)
     return outcome.success ? 0 : 1
   } catch (e) {
-    io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}`)
+    const message = e instanceof Error ? e.message : String(e)
+    if (json) io.out(JSON.stringify(failureReport(inputs.command, message), null, 2))
+    io.err(`rclone-jobs: ${message}`)
     return e instanceof UsageError ? 2 : 1
+  }
+}
+
+/** Whether the arguments ask for JSON, read before they are parsed (a usage error still prints one document). */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'))
+}
+
+/** The JSON document of a command that stopped before it had an outcome. */
+function failureReport(command: string | undefined, message: string): JsonReport {
+  const known = (COMMANDS as readonly string[]).includes(command ?? '')
+  return {
+    command: (known ? command : 'validate') as Command,
+    success: false,
+    message,
+    diagnostics: [],
+    results: [],
   }
 }
 
@@ -140,6 +177,7 @@ export const CLI_FLAGS = {
   'fail-fast': { type: 'boolean', default: false },
   'bisync-state': { type: 'string', default: '' },
   'time-budget': { type: 'string', default: '' },
+  config: { type: 'string', default: '' },
   format: { type: 'string', default: 'text' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -149,13 +187,17 @@ export function usage(): string {
   return USAGE
 }
 
-function parseCli(argv: readonly string[]): { inputs: ActionInputs; format: 'text' | 'json' } | 'help' {
+function parseCli(
+  argv: readonly string[],
+): { inputs: ActionInputs; format: 'text' | 'json'; config: string } | 'help' {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: CLI_FLAGS })
   if (values.help) return 'help'
   const [command, path, ...rest] = positionals
   if (command === undefined) throw new Error('a command is needed')
   if (!(COMMANDS as readonly string[]).includes(command))
-    throw new Error(`unknown command "${command}" (the commands are ${COMMANDS.join(', ')})`)
+    throw new Error(
+      `unknown command "${command}" (the commands are ${[...COMMANDS, 'import', 'new', 'list'].join(', ')})`,
+    )
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}`)
   const maxParallel = parseCount(values['max-parallel'] ?? '', 1, MAX_PARALLEL_LIMIT)
   if (maxParallel === undefined)
@@ -166,12 +208,16 @@ function parseCli(argv: readonly string[]): { inputs: ActionInputs; format: 'tex
   const timeBudgetMs = budget === '' ? undefined : durationMs(budget)
   if (budget !== '' && timeBudgetMs === undefined)
     throw new Error(`--time-budget must be a duration such as 5h30m, 90m or 45s, not "${budget}"`)
+  if (timeBudgetMs !== undefined && timeBudgetMs < MIN_BUDGET_MS)
+    throw new Error(`--time-budget must be at least 1s: "${budget}" would start nothing`)
   const format = values.format
   if (format !== 'text' && format !== 'json')
     throw new Error(`--format must be text or json, not "${format}"`)
   if (values['bisync-state']?.startsWith('-')) throw new Error('--bisync-state must not begin with "-"')
+  const config = values.config ?? ''
   return {
     format,
+    config,
     inputs: Object.freeze({
       command: command as Command,
       path: path ?? 'jobs',
@@ -185,6 +231,8 @@ function parseCli(argv: readonly string[]): { inputs: ActionInputs; format: 'tex
       shards: 0,
       timeBudgetMs,
       changedOnly: 'false',
+      comment: false,
+      githubToken: '',
     }),
   }
 }

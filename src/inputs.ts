@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import { z } from 'zod'
 import { COMMANDS, DEFAULT_MAX_PARALLEL, DEFAULT_RCLONE_VERSION, Inputs } from './constants.js'
 import { UserError } from './errors.js'
-import { durationMs } from './jobs/durations.js'
+import { durationMs, MIN_BUDGET_MS } from './jobs/durations.js'
 
 /** The largest `max-parallel`: more parallel rclone processes than this only contend for the runner's CPUs. */
 export const MAX_PARALLEL_LIMIT = 64
@@ -62,10 +62,15 @@ const inputsSchema = z.object({
   changedOnly: z.enum(['auto', 'true', 'false'], {
     message: '"changed-only" must be auto, true or false',
   }),
+  comment: z.boolean(),
+  githubToken: z.string(),
   timeBudgetMs: z
     .string()
     .refine((v) => v === '' || durationMs(v) !== undefined, {
       message: '"time-budget" must be a duration such as 5h30m, 90m or 45s',
+    })
+    .refine((v) => v === '' || (durationMs(v) ?? 0) >= MIN_BUDGET_MS, {
+      message: '"time-budget" must be at least 1s: a smaller budget would start nothing',
     })
     .transform((v) => (v === '' ? undefined : durationMs(v))),
 })
@@ -97,6 +102,8 @@ export function getInputs(): ActionInputs {
     bisyncState: core.getInput(Inputs.BisyncState),
     shards: core.getInput(Inputs.Shards) || '0',
     timeBudgetMs: core.getInput(Inputs.TimeBudget).trim(),
+    comment: boolInput(Inputs.Comment, false),
+    githubToken: core.getInput(Inputs.GithubToken),
     changedOnly: core.getInput(Inputs.ChangedOnly).trim().toLowerCase() || 'auto',
   }
   const parsed = inputsSchema.safeParse(raw)

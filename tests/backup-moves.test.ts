@@ -5,24 +5,22 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { BackupMoves } from '../src/rclone/backup-moves.js'
-import { LineSplitter, LogEntrySplitter, LogReader } from '../src/rclone/log-reader.js'
+import { LineSplitter, LogReader } from '../src/rclone/log-reader.js'
 import { outcomeOf } from '../src/rclone/runner.js'
 
 function read(file: string) {
   const changes: string[] = []
   const reader = new LogReader({ onChange: (kind, path) => changes.push(`${kind} ${path}`) })
-  const entries = new LogEntrySplitter((e) => reader.addLine(e))
-  const lines = new LineSplitter((l) => entries.push(l))
+  const lines = new LineSplitter((l) => reader.addLine(l))
   lines.push(readFileSync(new URL(`./fixtures/logs/${file}`, import.meta.url), 'utf8'))
   lines.end()
-  entries.end()
   return { outcome: outcomeOf(reader, 0, null), changes, raw: reader.stats }
 }
 
 describe('moves into a backup folder', () => {
   it.each([
-    ['backup-dir-s3-1.60.1.txt', { transfers: 3, deletes: 3 }],
-    ['backup-dir-sftp-1.60.1.txt', { transfers: 1, deletes: 1 }],
+    ['backup-dir-s3-1.60.1.jsonl', { transfers: 3, deletes: 3 }],
+    ['backup-dir-sftp-1.60.1.jsonl', { transfers: 1, deletes: 1 }],
   ])('%s: one update and one deletion, whatever rclone counted (%o)', (file, raw) => {
     const { outcome, changes, raw: stats } = read(file)
     expect(stats).toMatchObject(raw)

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { durationMs } from '../src/jobs/durations.js'
 import { DURATION_PATTERN } from '../src/jobs/schema.js'
+import { ping } from '../src/run/healthcheck.js'
 import { versionsFolderName } from '../src/run/plan.js'
 import { foldersToPrune, folderTime } from '../src/run/versions.js'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
@@ -270,7 +271,8 @@ describe('healthcheck', () => {
   })
 
   it('a ping that fails is a warning, and the job still succeeds', async () => {
-    const hc = await recorder(500)
+    // 404: a deleted check, which a retry will not mend (retries are the unit test's, with no sleeping).
+    const hc = await recorder(404)
     const ws = tempDir()
     writeTree(ws, {
       'jobs/j.yml': `source: src\ndestinations: [out]\nhealthcheck: ${hc.base}/p\n`,
@@ -279,11 +281,56 @@ describe('healthcheck', () => {
     const r = await runBundle(ws, { ...base, command: 'run' })
     expect(r.status, r.stdout).toBe(0)
     expect(r.stdout).toMatch(
-      /::warning::healthcheck: j: the start ping failed \(HTTP 500\); the job itself is not affected/,
+      /::warning::healthcheck: j: the start ping failed \(HTTP 404\); the job itself is not affected/,
     )
     expect(results(r)[0]).toMatchObject({ status: 'success' })
     expect(readTree(path.join(ws, 'out'))).toEqual({ 'a.txt': 'a' })
   }, 60_000)
+})
+
+describe('healthcheck, shared and retried', () => {
+  it('one URL shared through _defaults.yml gets one /start and one /fail when any of its jobs failed', async () => {
+    const hc = await recorder()
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/_defaults.yml': `healthcheck: ${hc.base}/ping/team\n`,
+      'jobs/good.yml': 'source: src\ndestinations: [out-a, out-b]\n',
+      'jobs/bad.yml': 'source: missing-folder\ndestinations: [out-c]\nmode: copy\noptions: { retries: 1 }\n',
+      'jobs/later.yml': 'source: src\ndestinations: [out-d]\n',
+      'src/a.txt': 'a',
+    })
+    const r = await runBundle(ws, { ...base, command: 'run', 'max-parallel': '1' })
+    expect(r.status).toBe(1)
+    expect(hc.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /ping/team/start',
+      'POST /ping/team/fail',
+    ])
+    const body = hc.seen[1]?.body ?? ''
+    expect(body).toContain('jobs "bad", "good", "later" did not succeed')
+    expect(body).toContain('bad → out-c: failed')
+    expect(body).toContain('later → out-d: success')
+  })
+
+  it('a ping is retried on 5xx and network errors with a doubling backoff, never on a client error', async () => {
+    const waits: number[] = []
+    const settings = {
+      attempts: 3,
+      timeoutMs: 5_000,
+      backoffMs: 100,
+      sleep: async (ms: number) => void waits.push(ms),
+    }
+    const down = await recorder(503)
+    expect(await ping(`${down.base}/x`, 'body', settings)).toBe('HTTP 503')
+    expect(down.seen).toHaveLength(3)
+    expect(waits).toEqual([100, 200])
+    waits.length = 0
+    const gone = await recorder(404)
+    expect(await ping(`${gone.base}/x`, 'body', settings)).toBe('HTTP 404')
+    expect(gone.seen).toHaveLength(1)
+    expect(waits).toEqual([])
+    expect(await ping('http://127.0.0.1:9/x', 'body', settings)).toMatch(/fetch failed/)
+    expect(waits).toEqual([100, 200])
+  })
 })
 
 describe('time-budget', () => {

@@ -3,10 +3,11 @@
  * changes, found with real git from the event's base commit; validation still reads every file.
  */
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { changedJobFiles } from '../src/jobs/changed.js'
+import { runBundle } from './helpers/bundle.js'
 import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 
@@ -44,12 +45,47 @@ function repo() {
   const base = git(ws, 'rev-parse', 'HEAD')
   writeTree(ws, { 'jobs/docs.yml': 'source: src\ndestinations: [out/docs]\nmode: copy\n' })
   git(ws, 'commit', '-q', '-am', 'change docs')
-  const event = path.join(ws, '..', `${path.basename(ws)}-event.json`)
+  const event = path.join(tempDir('event-'), 'event.json')
   writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base } } }))
   return { ws, base, event }
 }
 
 describe('changed-only', () => {
+  it('a workspace reached through a symbolic link plans the changed jobs (git gives real paths)', async () => {
+    const { ws, event } = repo()
+    const link = path.join(tempDir('runner-disk-'), 'work')
+    symlinkSync(ws, link)
+    const r = await runBundle(
+      link,
+      { command: 'plan', 'rclone-version': 'system' },
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
+    )
+    expect(r.status, r.stdout).toBe(0)
+    expect(r.stdout).toContain('changed-only: this pull request changes 1 job (of 3); only it is planned')
+    const planned = (JSON.parse(r.outputs.results ?? '[]') as Array<{ job: string; status: string }>).filter(
+      (x) => x.status !== 'skipped',
+    )
+    expect(planned.map((x) => x.job)).toEqual(['docs'])
+  })
+
+  it('when the base is found but no changed file is a job file, it says so', async () => {
+    const { ws, base, event } = repo()
+    writeTree(ws, { 'README.md': 'docs only' })
+    git(ws, 'add', '-A')
+    git(ws, 'commit', '-q', '-m', 'readme')
+    git(ws, 'checkout', '-q', base, '--', 'jobs/docs.yml')
+    git(ws, 'commit', '-q', '-m', 'revert docs')
+    const r = await runAction(
+      ws,
+      { command: 'plan' },
+      { env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } },
+    )
+    expect(r.failed, r.log).toBe(false)
+    expect(r.log).toContain(
+      'changed-only: this pull request changes no job file (1 file changed: README.md); no job is planned',
+    )
+  })
+
   it('on a pull request, plan plans only the jobs it changes and lists the others as not planned', async () => {
     const { ws, event } = repo()
     const r = await runAction(

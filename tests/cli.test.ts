@@ -3,6 +3,7 @@
  * stderr captured apart; and the committed bundle (node dist/cli.js) once, end to end.
  */
 import { spawnSync } from 'node:child_process'
+import { symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CLI_FLAGS, type JsonReport, main, usage } from '../src/cli.js'
@@ -65,7 +66,10 @@ describe('the CLI', () => {
   })
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate" (the commands are validate, plan, run, check)'],
+    [
+      ['frobnicate'],
+      'unknown command "frobnicate" (the commands are validate, plan, run, check, import, new, list)',
+    ],
     [[], 'a command is needed'],
     [['validate', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['validate', 'jobs', 'extra'], 'unexpected arguments: extra'],
@@ -177,5 +181,64 @@ describe('the bundle (node dist/cli.js)', () => {
     expect(cli('run', 'conf').status).toBe(0)
     expect(readTree(path.join(ws, 'dst'))).toEqual({ 'f.txt': 'f' })
     expect(cli('frobnicate').status).toBe(2)
+  })
+})
+
+describe('the CLI reads a config as the action does (node dist/cli.js)', () => {
+  const cli = (ws: string, env: Record<string, string>, ...args: string[]) =>
+    spawnSync(process.execPath, [bundle, ...args], {
+      cwd: ws,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: tempDir('home-'), ...env },
+    })
+
+  it('--config FILE, RCLONE_CONFIG and RCLONE_CONFIG_* give validation the remotes: unknown ones and alias overlaps', () => {
+    const ws = tempDir()
+    writeTree(ws, {
+      'jobs/a.yml': 'source: src\ndestinations: ["box:backup"]\n',
+      'jobs/b.yml': 'source: src\ndestinations: ["nowhere:x"]\n',
+      'jobs/c.yml': 'source: other\ndestinations: [dst/backup]\n',
+      'rclone.conf': `[box]\ntype = alias\nremote = ${path.join(ws, 'dst')}\n`,
+    })
+    const withFile = cli(ws, {}, 'validate', '--config', 'rclone.conf')
+    expect(withFile.status).toBe(1)
+    expect(withFile.stderr).toContain(
+      'jobs/b.yml:2:16: error: destinations[0]: the remote "nowhere" is not in the rclone config (its remotes are box)',
+    )
+    // box:backup is dst/backup: two jobs write one place.
+    expect(withFile.stderr).toContain(
+      'jobs/c.yml:2:16: error: destinations[0]: destinations[0] is the same place as destinations[0] of job "a"',
+    )
+    const fromVariable = cli(ws, { RCLONE_CONFIG: path.join(ws, 'rclone.conf') }, 'validate')
+    expect(fromVariable.stderr).toContain(
+      'the remote "nowhere" is not in the rclone config (its remotes are box)',
+    )
+    const fromEnv = cli(ws, { RCLONE_CONFIG_NOWHERE_TYPE: 'local' }, 'validate', '--config', 'rclone.conf')
+    expect(fromEnv.stderr).not.toContain('not in the rclone config')
+    const missing = cli(ws, {}, 'validate', '--config', 'nope.conf')
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toContain('--config: there is no file "nope.conf"')
+  })
+
+  it('plan --format json without rclone on PATH prints one JSON document with the error, and exits 1', () => {
+    const ws = tempDir()
+    writeTree(ws, { 'jobs/a.yml': 'source: src\ndestinations: [dst]\n', 'src/f.txt': 'f' })
+    const nodeOnly = tempDir('node-only-')
+    symlinkSync(process.execPath, path.join(nodeOnly, 'node'))
+    const r = spawnSync(process.execPath, [bundle, 'plan', '--format', 'json'], {
+      cwd: ws,
+      encoding: 'utf8',
+      env: { PATH: nodeOnly, HOME: tempDir('home-') },
+    })
+    expect(r.status).toBe(1)
+    const doc = JSON.parse(r.stdout) as JsonReport
+    expect(doc).toMatchObject({ command: 'plan', success: false, results: [] })
+    expect(doc.message).toContain('rclone could not be started')
+    const usage = spawnSync(process.execPath, [bundle, 'plan', '--format', 'json', '--max-parallel', 'x'], {
+      cwd: ws,
+      encoding: 'utf8',
+    })
+    expect(usage.status).toBe(2)
+    expect((JSON.parse(usage.stdout) as JsonReport).message).toContain('--max-parallel')
   })
 })

@@ -18,6 +18,8 @@ import {
   pullRequestFromEvent,
   upsertPlanComment,
 } from '../src/report/pr-comment.js'
+import { runBundle } from './helpers/bundle.js'
+import { writeTree } from './helpers/rclone.js'
 
 interface Comment {
   id: number
@@ -380,5 +382,50 @@ describe('fitComment', () => {
     expect(out.startsWith('## title\n\nfacts\n')).toBe(true)
     expect((out.match(/^```/gm) ?? []).length % 2).toBe(0)
     expect(out).toContain('</details>')
+  })
+})
+
+describe('comment: true through the bundle (node dist/index.js)', () => {
+  it('posts the plan as one comment, updates it on the next push, and only notices elsewhere', async () => {
+    const ws = mkdtempSync(path.join(tmp, 'ws-'))
+    writeTree(ws, { 'jobs/docs.yml': 'source: src\ndestinations: [dst]\n', 'src/a.txt': 'a' })
+    const event = path.join(tmp, 'pr-event.json')
+    writeFileSync(
+      event,
+      JSON.stringify({ pull_request: { number: 7 }, repository: { name: 'r', owner: { login: 'o' } } }),
+    )
+    const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: api.url }
+    const inputs = {
+      command: 'plan',
+      'rclone-version': 'system',
+      comment: 'true',
+      'github-token': 'ghs_secret_tok',
+    }
+    const first = await runBundle(ws, inputs, env)
+    expect(first.status, first.stdout).toBe(0)
+    const posts = api.requests.filter((r) => r.method === 'POST')
+    expect(posts).toHaveLength(1)
+    expect(posts[0]?.path).toBe('/repos/o/r/issues/7/comments')
+    expect(posts[0]?.authorization).toBe('token ghs_secret_tok')
+    const body = (posts[0]?.body as { body: string } | undefined)?.body ?? ''
+    expect(body.startsWith(planMarker())).toBe(true)
+    expect(body).toContain('## rclone-jobs: plan (dry run)')
+    expect(body).toContain('| docs | dst | 1 | 0 | 0 |')
+    expect(first.stdout).toContain('comment: created the plan comment on the pull request')
+
+    writeTree(ws, { 'src/b.txt': 'b' })
+    const second = await runBundle(ws, inputs, env)
+    expect(second.status, second.stdout).toBe(0)
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+    const patch = api.requests.filter((r) => r.method === 'PATCH')
+    expect(patch).toHaveLength(1)
+    expect((patch[0]?.body as { body: string } | undefined)?.body).toContain('| docs | dst | 2 | 0 | 0 |')
+
+    const push = await runBundle(ws, inputs, { ...env, GITHUB_EVENT_NAME: 'push' })
+    expect(push.status).toBe(0)
+    expect(push.stdout).toContain('::notice::comment: true posts the plan on pull_request events only')
+    const validate = await runBundle(ws, { ...inputs, command: 'validate' }, env)
+    expect(validate.stdout).toContain('::notice::comment: true applies to command: plan only')
+    expect(api.requests.filter((r) => r.method !== 'GET')).toHaveLength(2)
   })
 })

@@ -55,6 +55,34 @@ describe('reading rclone 1.60.1 JSON logs (recorded)', () => {
   })
 })
 
+describe('only JSON entries are file changes', () => {
+  it('a plain line that looks like a text log entry changes nothing; a JSON entry is read by its fields', () => {
+    const reader = new LogReader()
+    // Lines of Go's own log (1.60.1's "Failed to sync: ...") may quote a path with line breaks.
+    reader.addLine('2026/11/30 02:37:33 Failed to sync: open /w/dst/x')
+    reader.addLine('2025/01/01 00:00:00 INFO  : victim.txt: Deleted')
+    reader.addLine('2025/01/01 00:00:00 INFO  : a.txt: Copied (new)')
+    reader.addLine('{"level":"info","msg":"Removing directory","object":"q: Copied (new) to: r"}')
+    reader.addLine('{"level":"info","msg":"Copied (new)","object":"y: Copied (new) to: z"}')
+    reader.addLine(
+      '{"level":"info","msg":"Deleted","object":"x\\n2025/01/01 00:00:00 INFO  : v.txt: Deleted"}',
+    )
+    const c = reader.changes
+    expect([c.copy.first, c.update.first]).toEqual([['y: Copied (new) to: z'], []])
+    expect(c.delete.first).toEqual(['x\n2025/01/01 00:00:00 INFO  : v.txt: Deleted'])
+    expect(reader.errorMessages).toEqual(['Failed to sync: open /w/dst/x'])
+  })
+
+  it('counts streamed uploads ("Copied (Rcat, new)") and renamed copies ("Copied (new) to: name")', () => {
+    const reader = new LogReader()
+    reader.addLine('{"level":"info","msg":"Copied (Rcat, new)","object":"a.txt"}')
+    reader.addLine('{"level":"info","msg":"Copied (Rcat, replaced existing)","object":"b.txt"}')
+    reader.addLine('{"level":"info","msg":"Copied (new) to: c: Deleted","object":"C.txt"}')
+    const c = reader.changes
+    expect([c.copy.first, c.update.first, c.delete.first]).toEqual([['a.txt', 'C.txt'], ['b.txt'], []])
+  })
+})
+
 describe('reading stdout and stderr', () => {
   it("keeps each stream's partial lines apart", () => {
     const lines: string[] = []

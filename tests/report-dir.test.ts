@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { FILE_LINES_IN_LOG } from '../src/main.js'
+import { FILE_LINES_IN_LOG } from '../src/report/log-groups.js'
 import { requireRclone, tempDir, writeTree } from './helpers/rclone.js'
 import { runAction } from './helpers/run-action.js'
 

@@ -65,7 +65,7 @@ describe('the step summary', () => {
       jobCount: 2,
       fileCount: 1,
     })
-    expect(md).toContain('rclone 1.60.1 · 1 succeeded, 1 failed, 0 skipped')
+    expect(md).toContain('rclone 1.60.1 · 2 destinations: 1 succeeded, 1 failed, 0 incomplete, 0 skipped')
     expect(md).toContain(
       '| job | destination | mode | status | files transferred | bytes | deleted | errors | duration |',
     )

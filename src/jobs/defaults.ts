@@ -1,11 +1,11 @@
 /**
  * `_defaults.yml`: a mapping of job keys for every job file in its folder and below. The nearest one applies, whole:
  * defaults files do not chain, so what a job inherits is always in one file next to or above it. A job's own keys
- * win; `options` and `filters` merge key by key. Merging keeps where each value was written, so an error in an
- * inherited value points into the defaults file. Pure.
+ * win; `options` and `filters` merge key by key; a job's `key: null` drops what it would inherit. Merging keeps where
+ * each value was written, so an error in an inherited value points into the defaults file. Pure.
  */
 import type { Diagnostic } from './diagnostics.js'
-import type { JobDocument } from './load.js'
+import type { JobDocument } from './document.js'
 import { defaultsSchema, NOT_IN_DEFAULTS } from './schema.js'
 
 /** Whether a file name is a defaults file (`_defaults.yml` or `_defaults.yaml`), which holds no job. */
@@ -72,9 +72,18 @@ export function applyDefaults(job: JobDocument, defaults: JobDocument): JobDocum
   }
   return {
     ...job,
-    value,
+    value: withoutNulls(value),
     locate: (keyPath, want) =>
       fromDefaults(keyPath) ? defaults.locate(keyPath, want) : job.locate(keyPath, want),
     defaults,
   }
+}
+
+/**
+ * A job's value with `key: null` taken as "not set", for the keys a defaults file may set: a job drops a value it
+ * would inherit (`versions: null`, `healthcheck: null`, `options: null`). `source: null` stays, and is reported as
+ * the missing value it is; a null inside `options` or `filters` is a wrong value, as before.
+ */
+export function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== null || !DEFAULTS_KEYS.has(k)))
 }

@@ -10,6 +10,8 @@ export interface Diagnostic {
   /** The key path inside the job, such as `destinations[1]` or `options.transfers`; empty for the whole file. */
   readonly key: string
   readonly message: string
+  /** Where the value came from, when it is not where the problem is reported (a value a job inherits). */
+  readonly related?: { readonly file: string; readonly line: number; readonly col: number }
 }
 
 /** Formats a key path the way users write it: `destinations[1].options.transfers`. */

@@ -39,3 +39,15 @@ export function durationMs(text: string, long = false): number | undefined {
 export function goDuration(ms: number): string {
   return `${Math.max(1, Math.floor(ms / 1000))}s`
 }
+
+/** The smallest `time-budget`: the budget stops starting invocations with less than this left, so a smaller one runs nothing. */
+export const MIN_BUDGET_MS = 1000
+
+/** Milliseconds as a person writes a duration: `5h30m`, `1m30s`, `45s`, `1.5s`. */
+export function readableDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`
+  const h = Math.floor(ms / 3_600_000)
+  const m = Math.floor((ms % 3_600_000) / 60_000)
+  const s = Math.round((ms % 60_000) / 1000)
+  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 ? `${s}s` : ''}`
+}

@@ -11,41 +11,16 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   parseAllDocuments,
   type YAMLMap,
 } from 'yaml'
 import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
-import { type PlainDocument, readPlainYaml } from './plain-yaml.js'
+import type { FileKind, JobDocument, Position } from './document.js'
+import { globMatcher, isGlob, splitGlob } from './glob.js'
 
-/** Where a value is written: the file (a job file, or the `_defaults.yml` it came from), 1-based line and column. */
-export interface Position {
-  readonly file: string
-  readonly line: number
-  readonly col: number
-}
-
-/** One YAML document of a job file, or the mapping of a `_defaults.yml`. */
-export interface JobDocument {
-  /** `defaults` for the mapping of a `_defaults.yml`, which holds no job. */
-  readonly kind: 'job' | 'defaults'
-  readonly file: string
-  /** 0-based index of the document in its file. */
-  readonly index: number
-  /** How many documents hold content in this file (a name defaults to the stem only when this is 1). */
-  readonly count: number
-  /** The plain value of the document. */
-  readonly value: unknown
-  /**
-   * Where a key path is written, falling back to the nearest ancestor that exists. A value that comes from an
-   * anchor, a merge key (`<<: *base`) or a `_defaults.yml` is located where it is written.
-   */
-  readonly locate: (keyPath: readonly PropertyKey[], want?: 'key' | 'value') => Position
-  /** The `_defaults.yml` that applies to this job (the nearest one above it), when there is one. */
-  readonly defaults?: JobDocument
-}
+export type { FileKind, JobDocument, Position } from './document.js'
 
 /** The result of loading: documents and the problems found while parsing them. */
 export interface LoadResult {
@@ -73,11 +48,13 @@ function tagMessage(tag: string): string {
   return `YAML tag ${showTag(tag)} is not allowed in a job file; write plain values (only the standard tags !!str, !!int, !!bool, !!float, !!null, !!map and !!seq are read)`
 }
 
-/** What a file holds: one or more jobs, or (a `_defaults.yml`) the defaults of the jobs beside and below it. */
-export type FileKind = 'job' | 'defaults'
-
 /**
  * Parses one file's text. `file` is the name used in diagnostics. Never throws for bad input.
+ *
+ * Positions are worked out only when asked for: the parser counts no lines, and a document keeps the text and
+ * where its root starts. The lines of a file are counted the first time a position is asked for (validation asks
+ * for each root), and the file is parsed again for the offsets of its keys the first time a diagnostic needs one,
+ * so a file with nothing to report is parsed once.
  */
 export function parseJobFile(file: string, text: string, kind: FileKind = 'job'): LoadResult {
   const diagnostics: Diagnostic[] = []
@@ -85,90 +62,19 @@ export function parseJobFile(file: string, text: string, kind: FileKind = 'job')
     diagnostics.push({ severity: 'error', file, line, col, key, message })
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const pos = linePositions(text)
   if (text.includes('\0')) {
-    const at = lineCounter(text)(text.indexOf('\0'))
+    const at = pos(text.indexOf('\0'))
     err(at.line, at.col, 'the file holds binary data (a NUL byte); a job file is YAML text')
     return { documents: [], diagnostics }
   }
-  const plain = readPlainYaml(text)
-  if (plain !== undefined && (kind === 'job' || plain.length === 1))
-    return { documents: plainDocuments(file, text, kind, plain), diagnostics }
-  return parseFully(file, text, kind)
-}
-
-/**
- * The documents the fast reader read, located lazily: the root's position is known, and the first question about
- * any other key parses the file again with the full parser, which only a file with something to report ever needs.
- */
-function plainDocuments(
-  file: string,
-  text: string,
-  kind: FileKind,
-  plain: readonly PlainDocument[],
-): JobDocument[] {
-  let full: JobDocument[] | undefined
-  const position = lineCounter(text)
-  return plain.map(({ value, start }, index): JobDocument => {
-    const root = { file, ...position(start) }
-    const locate: JobDocument['locate'] = (keyPath, want = 'value') => {
-      if (keyPath.length === 0) return root
-      full ??= parseFully(file, text, kind).documents
-      return full[index]?.locate(keyPath, want) ?? root
-    }
-    return { kind, file, index, count: plain.length, value, locate }
-  })
-}
-
-/**
- * 1-based line and column of offsets, as the full parser's LineCounter gives them. Asked in increasing order (the
- * documents of a file), each answer scans only the text since the one before, so a file of many documents is read
- * once, not once per document.
- */
-function lineCounter(text: string): (offset: number) => { line: number; col: number } {
-  let line = 1
-  let lineStart = 0
-  return (offset) => {
-    if (offset < lineStart) {
-      line = 1
-      lineStart = 0
-    }
-    for (let i = text.indexOf('\n', lineStart); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++
-      lineStart = i + 1
-    }
-    return { line, col: offset - lineStart + 1 }
-  }
-}
-
-/** Parses with the full parser (yaml), which keeps every node's position and explains every mistake. */
-export function parseFully(file: string, text: string, kind: FileKind): LoadResult {
-  const diagnostics: Diagnostic[] = []
-  const err = (line: number, col: number, message: string, key = ''): void => {
-    diagnostics.push({ severity: 'error', file, line, col, key, message })
-  }
-  const lineCounter = new LineCounter()
-  let docs: Document.Parsed[]
+  let contentDocs: Document.Parsed[]
   try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      uniqueKeys: true,
-      strict: true,
-      // `<<: *base` merges a mapping written elsewhere in the same document (YAML 1.1 merge keys).
-      merge: true,
-    }) as Document.Parsed[]
+    contentDocs = parseYaml(text)
   } catch (e) {
     err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
     return { documents: [], diagnostics }
   }
-  if (!Array.isArray(docs)) docs = [docs as Document.Parsed]
-  const pos = (offset: number): { line: number; col: number } => {
-    const p = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)))
-    return { line: p.line, col: p.col }
-  }
-  // A document with nothing in it (after a trailing `---`, or between two) holds no job and is no mistake either;
-  // an explicit `~` is content, and is reported as an empty job.
-  const contentDocs = docs.filter((d) => !isBlank(d))
   if (contentDocs.length === 0) {
     if (kind === 'job')
       err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
@@ -179,13 +85,15 @@ export function parseFully(file: string, text: string, kind: FileKind): LoadResu
     err(p.line, p.col, 'a _defaults.yml holds one mapping of defaults, not several documents (---)')
     return { documents: [], diagnostics }
   }
-  const cronLines = unquotedCronLines(text)
+  let cronLines: ReturnType<typeof unquotedCronLines> | undefined
+  const reparsed = parseAgainOnce(text)
   const documents: JobDocument[] = []
   contentDocs.forEach((doc, index) => {
     let bad = false
     const reportedCron = new Set<number>()
     const onCronLine = (offset: number): boolean => {
       const { line } = pos(offset)
+      cronLines ??= unquotedCronLines(text)
       const cron = cronLines.get(line)
       if (cron === undefined) return false
       if (!reportedCron.has(line)) {
@@ -202,12 +110,12 @@ export function parseFully(file: string, text: string, kind: FileKind): LoadResu
     for (const e of doc.errors) {
       bad = true
       if (onCronLine(e.pos[0])) continue
-      const p = e.linePos?.[0] ?? pos(e.pos[0])
+      const p = pos(e.pos[0])
       err(p.line, p.col, `YAML syntax: ${firstLine(e.message)}`)
     }
     for (const w of doc.warnings) {
       bad = true
-      const p = w.linePos?.[0] ?? pos(w.pos[0])
+      const p = pos(w.pos[0])
       const tag = /^Unresolved tag: (\S+)/.exec(firstLine(w.message))?.[1]
       if (tag === undefined) err(p.line, p.col, `YAML: ${firstLine(w.message)}`)
       else if (STANDARD_TAGS.has(tag))
@@ -262,23 +170,104 @@ export function parseFully(file: string, text: string, kind: FileKind): LoadResu
       err(p.line, p.col, `YAML could not be read: ${firstLine(e instanceof Error ? e.message : String(e))}`)
       return
     }
-    // Where each key and value was written, as offsets: the parsed document itself is dropped, so memory per job
-    // stays a few hundred bytes however many thousand files there are.
-    const offsets = nodeOffsets(doc, doc.contents)
-    const locate = (keyPath: readonly PropertyKey[], want: 'key' | 'value' = 'value'): Position => {
-      if (want === 'key' && keyPath.length > 0) {
-        const at = offsets.keys.get(pathKey(keyPath))
-        if (at !== undefined) return { file, ...pos(at) }
-      }
-      for (let n = keyPath.length; n >= 0; n--) {
-        const at = offsets.values.get(pathKey(keyPath.slice(0, n)))
-        if (at !== undefined) return { file, ...pos(at) }
-      }
-      return { file, line: 1, col: 1 }
-    }
+    const root = doc.contents === null ? undefined : resolveIn(doc, doc.contents)
+    const rootAt = (root as Node | undefined)?.range?.[0]
+    const locate = locator(file, rootAt, index, reparsed, pos)
     documents.push({ kind, file, index, count: contentDocs.length, value, locate })
   })
   return { documents, diagnostics }
+}
+
+/**
+ * The documents of a text parsed again, once, on the first call. Offsets of keys come from this second parse:
+ * keeping every document's nodes until validation ends would double the memory of 10,000 job files, and the time
+ * spent collecting it, for positions that only files with something to report ever need. Made here, away from the
+ * first parse's variables, so that the closures a document keeps do not keep the first parse's nodes alive.
+ */
+function parseAgainOnce(text: string): () => Document.Parsed[] {
+  let docs: Document.Parsed[] | undefined
+  return () => {
+    if (docs === undefined) {
+      try {
+        docs = parseYaml(text)
+      } catch {
+        // The first parse of the same text did not throw; should this one, positions fall back to the root.
+        docs = []
+      }
+    }
+    return docs
+  }
+}
+
+/**
+ * `locate` for the document at `index` of a file, whose root is written at `rootAt`. The offsets of every other
+ * key and value are collected on the first question about one.
+ */
+function locator(
+  file: string,
+  rootAt: number | undefined,
+  index: number,
+  parsed: () => Document.Parsed[],
+  pos: (offset: number) => { line: number; col: number },
+): JobDocument['locate'] {
+  let offsets: ReturnType<typeof nodeOffsets> | undefined
+  const root = (): Position => (rootAt === undefined ? { file, line: 1, col: 1 } : { file, ...pos(rootAt) })
+  return (keyPath, want = 'value'): Position => {
+    if (keyPath.length === 0) return root()
+    if (offsets === undefined) {
+      const doc = parsed()[index]
+      offsets = doc === undefined ? { values: new Map(), keys: new Map() } : nodeOffsets(doc, doc.contents)
+    }
+    if (want === 'key') {
+      const at = offsets.keys.get(pathKey(keyPath))
+      if (at !== undefined) return { file, ...pos(at) }
+    }
+    for (let n = keyPath.length; n >= 0; n--) {
+      const at = offsets.values.get(pathKey(keyPath.slice(0, n)))
+      if (at !== undefined) return { file, ...pos(at) }
+    }
+    return root()
+  }
+}
+
+/**
+ * The documents of a text that hold something, with their nodes and offsets but no line numbers. A document with
+ * nothing in it (after a trailing `---`, or between two) holds no job and is no mistake either; an explicit `~`
+ * is content, and is reported as an empty job.
+ */
+function parseYaml(text: string): Document.Parsed[] {
+  const docs = parseAllDocuments(text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    // `<<: *base` merges a mapping written elsewhere in the same document (YAML 1.1 merge keys).
+    merge: true,
+  }) as Document.Parsed[]
+  return (Array.isArray(docs) ? docs : [docs as Document.Parsed]).filter((d) => !isBlank(d))
+}
+
+/**
+ * 1-based line and column of offsets in a text; a line ends after each "\n" (yaml's own LineCounter, fed by the
+ * parser, misses some after a syntax error). The line starts are found on the first question and kept, so a file
+ * of many documents is scanned once.
+ */
+function linePositions(text: string): (offset: number) => { line: number; col: number } {
+  let starts: number[] | undefined
+  return (offset) => {
+    if (starts === undefined) {
+      starts = [0]
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+    }
+    const at = Math.max(0, Math.min(offset, text.length))
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((starts[mid] as number) <= at) lo = mid
+      else hi = mid - 1
+    }
+    return { line: lo + 1, col: at - (starts[lo] as number) + 1 }
+  }
 }
 
 /** A document with no content at all: what follows a trailing `---`. */
@@ -347,7 +336,7 @@ function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number }
 /** The offset of the first merge key (`<<`) whose value is not a mapping or a list of mappings. */
 function badMergeSource(doc: Document.Parsed): number | undefined {
   let found: number | undefined
-  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
+  const resolve = (node: unknown): unknown => resolveIn(doc, node)
   walkNodes(doc.contents, (n) => {
     if (!isMap(n)) return undefined
     for (const pair of n.items) {
@@ -371,6 +360,11 @@ function anchorOffset(doc: Document.Parsed, name: string): number | undefined {
     return 'stop'
   })
   return found
+}
+
+/** A node, or the node an alias refers to. */
+function resolveIn(doc: Document.Parsed, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node
 }
 
 /** A key path as a map key: numbers (list indices) and strings kept apart. */
@@ -398,7 +392,7 @@ function nodeOffsets(
   const values = new Map<string, number>()
   const keys = new Map<string, number>()
   let visits = 0
-  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
+  const resolve = (node: unknown): unknown => resolveIn(doc, node)
   /** A mapping's entries as `toJS` sees them: own keys, then keys merged in that are not there yet. */
   const entries = (map: YAMLMap, depth: number): Array<{ key: string; keyAt?: number; value: unknown }> => {
     const out: Array<{ key: string; keyAt?: number; value: unknown }> = []
@@ -481,7 +475,8 @@ export function isJobFileName(name: string): boolean {
 }
 
 /**
- * Resolves the `path` input (a folder, a file, or newline-separated globs) to the sorted list of job files.
+ * Resolves the `path` input (a folder, a file, or newline-separated globs in the dialect of `./glob.ts`; `!`
+ * before one excludes what it matches) to the sorted list of job files.
  * Returns the files, the defaults files (`_defaults.yml`, which hold no job) found among them, and problems with the
  * input itself (a folder that does not exist).
  */
@@ -498,9 +493,11 @@ export async function findJobFiles(
   for (const entry of entries.length > 0 ? entries : ['jobs']) {
     const negated = entry.startsWith('!')
     const pattern = negated ? entry.slice(1) : entry
-    if (!hasGlob(pattern)) {
-      const abs = path.resolve(cwd, pattern)
-      const st = await stat(abs).catch(() => undefined)
+    // A line that names a file or folder is that file or folder, even with glob characters in its name
+    // (`jobs/(old)`, `jobs/[2024]`); any other line with glob syntax is a glob.
+    const abs = path.resolve(cwd, pattern)
+    const st = await stat(abs).catch(() => undefined)
+    if (st !== undefined || !isGlob(pattern)) {
       if (st === undefined) {
         if (!negated) problems.push(`"${pattern}" does not exist (resolved to ${abs})`)
         continue
@@ -512,12 +509,13 @@ export async function findJobFiles(
       }
       continue
     }
-    const base = path.resolve(cwd, globBase(pattern))
-    const re = globToRegExp(path.resolve(cwd, pattern))
-    const files = await walk(base).catch(() => [] as string[])
+    const { base, glob } = splitGlob(pattern)
+    const root = path.resolve(cwd, base || '.')
+    const matches = globMatcher(glob)
+    const files = await walk(root).catch(() => [] as string[])
     let matched = 0
     for (const f of files) {
-      if (!re.test(f)) continue
+      if (!matches(path.relative(root, f).split(path.sep).join('/'))) continue
       matched++
       if (negated) found.delete(f)
       else found.add(f)
@@ -544,53 +542,6 @@ async function walk(dir: string): Promise<string[]> {
   }
   const nested = await Promise.all(subdirs.map(walk))
   return [...files, ...nested.flat()]
-}
-
-function hasGlob(p: string): boolean {
-  return /[*?[{]/.test(p)
-}
-
-function globBase(p: string): string {
-  const parts = p.split('/')
-  const idx = parts.findIndex(hasGlob)
-  return parts.slice(0, idx).join('/') || '.'
-}
-
-/** Converts a glob (`**`, `*`, `?`, `{a,b}`, `[ab]`) to an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  let re = ''
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        i++
-        if (glob[i + 1] === '/') {
-          i++
-          re += '(?:.*/)?'
-        } else re += '.*'
-      } else re += '[^/]*'
-    } else if (c === '?') re += '[^/]'
-    else if (c === '{') {
-      const end = glob.indexOf('}', i)
-      if (end < 0) re += '\\{'
-      else {
-        re += `(?:${glob
-          .slice(i + 1, end)
-          .split(',')
-          .map((s) => s.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
-          .join('|')})`
-        i = end
-      }
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i)
-      if (end < 0) re += '\\['
-      else {
-        re += glob.slice(i, end + 1)
-        i = end
-      }
-    } else re += c.replace(/[.+^$()|\\}\]]/g, '\\$&')
-  }
-  return new RegExp(`^${re}$`)
 }
 
 /**

@@ -391,7 +391,8 @@ export const jobSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['versions'],
-          message: 'versions applies to sync and copy; bisync has its own backup-dir1/backup-dir2',
+          message:
+            'versions applies to sync and copy, not to bisync, which changes both sides; leave versions out of this job (write "versions: null" in it when it comes from a _defaults.yml)',
         })
       if (job.versions.path !== undefined && job.destinations.length > 1)
         ctx.addIssue({
@@ -419,12 +420,18 @@ export const jobSchema = z
       return
     }
     if (job.resync)
-      ctx.addIssue({ code: 'custom', path: ['resync'], message: 'resync applies to mode: bisync only' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resync'],
+        message:
+          'resync applies to mode: bisync only (write "resync: null" in this job when it comes from a _defaults.yml)',
+      })
     if (job.bisync !== undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['bisync'],
-        message: 'bisync settings apply to mode: bisync only',
+        message:
+          'bisync settings apply to mode: bisync only; leave them out of this job (write "bisync: null" in it when they come from a _defaults.yml)',
       })
   })
   .describe('An rclone-jobs job')
@@ -465,12 +472,27 @@ export function defaultsJsonSchema(): Record<string, unknown> {
   }
 }
 
+/**
+ * A job as a file may write it, for editors: each key a defaults file may set may also be `null`, which drops the
+ * value the job would inherit (validation reads a null as "not set" before the job schema sees it).
+ */
+const jobFileSchema = z
+  .strictObject(
+    Object.fromEntries(
+      Object.entries(jobShape).map(([key, schema]) => [
+        key,
+        (NOT_IN_DEFAULTS as readonly string[]).includes(key) ? schema : schema.nullable(),
+      ]),
+    ) as { [K in keyof typeof jobShape]: (typeof jobShape)[K] | z.ZodNullable<(typeof jobShape)[K]> },
+  )
+  .describe('An rclone-jobs job')
+
 /** The JSON Schema for editors, generated from the zod schema. */
 export function jobJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/org/rclone-jobs/schema/job.schema.json',
     title: 'rclone-jobs job',
-    ...z.toJSONSchema(jobSchema, { io: 'input', target: 'draft-2020-12' }),
+    ...z.toJSONSchema(jobFileSchema, { io: 'input', target: 'draft-2020-12' }),
   }
 }

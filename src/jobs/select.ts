@@ -1,25 +1,30 @@
 /**
- * Which jobs a run includes: the `jobs` input (names or globs), `enabled`, and on a `schedule` event the job's
- * own crons. Pure.
+ * Which jobs a run includes: the `jobs` input (names or globs, in the `path` input's dialect: `./glob.ts`),
+ * `enabled`, and on a `schedule` event the job's own crons. Pure.
  */
 import { normalizeCron } from './cron.js'
+import { globMatcher } from './glob.js'
 import type { ValidJob } from './validate.js'
 
-/** Splits the `jobs` input on commas and newlines. */
+/**
+ * Splits the `jobs` input on commas and newlines, except for commas inside braces, which separate the
+ * alternatives of one glob (`{a,b?}`).
+ */
 export function parseJobPatterns(input: string): string[] {
-  return input
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-}
-
-/** A job-name glob (`photos-*`, `db-?`) as an anchored regular expression. */
-export function nameGlob(pattern: string): RegExp {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.')
-  return new RegExp(`^${re}$`)
+  const out: string[] = []
+  let depth = 0
+  let start = 0
+  for (let i = 0; i <= input.length; i++) {
+    const c = input[i]
+    if (c === '{') depth++
+    else if (c === '}' && depth > 0) depth--
+    else if (c === undefined || c === '\n' || (c === ',' && depth === 0)) {
+      out.push(input.slice(start, i))
+      start = i + 1
+      depth = 0
+    }
+  }
+  return out.map((s) => s.trim()).filter((s) => s !== '')
 }
 
 /** Why a job is not run, or undefined when it is. */
@@ -49,12 +54,12 @@ export function selectJobs(
   patterns: readonly string[],
   trigger: Trigger = {},
 ): Selection {
-  const globs = patterns.map((p) => ({ p, re: nameGlob(p), hit: false }))
+  const globs = patterns.map((p) => ({ p, matches: globMatcher(p), hit: false }))
   const selected: ValidJob[] = []
   const excluded: Exclusion[] = []
   for (const job of jobs) {
     if (globs.length > 0) {
-      const matches = globs.filter((g) => g.re.test(job.name))
+      const matches = globs.filter((g) => g.matches(job.name))
       for (const g of matches) g.hit = true
       if (matches.length === 0) continue
     }

@@ -10,8 +10,8 @@ import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/orde
 import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
 import { PlaceIndex } from '../places/place-index.js'
 import { credentialKeys, splitRemote, windowsPathWarning } from '../places/rclone-path.js'
-import { applyDefaults, defaultsKeyProblems, isMapping } from './defaults.js'
-import { type Diagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
+import { applyDefaults, defaultsKeyProblems, isMapping, withoutNulls } from './defaults.js'
+import { type Diagnostic, formatDiagnostic, formatKeyPath, sortDiagnostics } from './diagnostics.js'
 import { durationMs } from './durations.js'
 import type { JobDocument } from './load.js'
 import { defaultsSchema, type Filters, type Job, jobSchema, NOT_IN_DEFAULTS, type Options } from './schema.js'
@@ -94,15 +94,23 @@ export function validateDocuments(
     else if (doc.defaults !== undefined) defaultsDocs.add(doc.defaults)
   }
   const badDefaults = new Set<JobDocument>()
+  // What each defaults file is told on its own: the same problem found again in a job below it is not repeated.
+  const toldInDefaults = new Set<string>()
   for (const d of defaultsDocs) {
     const found = validateDefaults(d)
     if (found.length > 0) badDefaults.add(d)
+    for (const f of found) toldInDefaults.add(formatDiagnostic(f))
     diagnostics.push(...found)
   }
   for (const written of documents) {
     if (written.kind === 'defaults') continue
     if (written.defaults !== undefined && badDefaults.has(written.defaults)) heldBack.add(written.file)
-    const doc = written.defaults === undefined ? written : applyDefaults(written, written.defaults)
+    const doc =
+      written.defaults !== undefined
+        ? applyDefaults(written, written.defaults)
+        : isMapping(written.value)
+          ? { ...written, value: withoutNulls(written.value) }
+          : written
     const at = (keyPath: readonly PropertyKey[], message: string, want: 'key' | 'value' = 'value'): void => {
       const p = doc.locate(keyPath, want)
       diagnostics.push({ severity: 'error', ...p, key: formatKeyPath(keyPath), message })
@@ -130,8 +138,9 @@ export function validateDocuments(
         message: 'a file with several jobs needs a "name" on each of them',
       })
     }
-    diagnostics.push(...local)
-    diagnostics.push(...remoteProblems(doc, raw, context, options.remotes))
+    const atJob = (list: readonly Diagnostic[]) => inheritedAtJob(list, written, toldInDefaults)
+    diagnostics.push(...atJob(local))
+    diagnostics.push(...atJob(remoteProblems(doc, raw, context, options.remotes)))
     if (!parsed.success || local.length > 0) continue
     const job = parsed.data
     const jobName = job.name ?? stem(doc.file)
@@ -166,8 +175,8 @@ export function validateDocuments(
           : {}),
       }
     })
-    diagnostics.push(...keepWarnings(job, doc))
-    diagnostics.push(...bucketDiagnostics(job, destinations, doc, context))
+    diagnostics.push(...atJob(keepWarnings(job, doc)))
+    diagnostics.push(...atJob(bucketDiagnostics(job, destinations, doc, context)))
     candidates.push({
       name: jobName,
       file: doc.file,
@@ -293,6 +302,42 @@ function remoteProblems(
     } else if (windows) {
       out.push({ severity: 'warning', ...doc.locate(keyPath), key: formatKeyPath(keyPath), message: windows })
     }
+  }
+  return out
+}
+
+/**
+ * A problem in a value a job inherits from its `_defaults.yml`, said at the job: its file and the line of the key
+ * (or of the job), naming the job, with the defaults line as the related place. A problem the defaults file shows
+ * on its own is said there once, not again for every job below it.
+ */
+function inheritedAtJob(
+  list: readonly Diagnostic[],
+  written: JobDocument,
+  told: ReadonlySet<string>,
+): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const d of list) {
+    if (d.file === written.file) {
+      out.push(d)
+      continue
+    }
+    if (told.has(formatDiagnostic(d))) continue
+    const top = d.key.split(/[.[]/)[0] ?? ''
+    const own = isMapping(written.value) && top !== '' && Object.hasOwn(written.value, top)
+    const at = own ? written.locate([top], 'key') : written.locate([])
+    const name =
+      isMapping(written.value) && typeof written.value.name === 'string'
+        ? written.value.name
+        : stem(written.file)
+    out.push({
+      ...d,
+      file: at.file,
+      line: at.line,
+      col: at.col,
+      message: `job "${name}" inherits ${d.key || 'a value'} from ${d.file}:${d.line}: ${d.message}`,
+      related: { file: d.file, line: d.line, col: d.col },
+    })
   }
   return out
 }

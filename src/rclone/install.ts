@@ -10,6 +10,7 @@ import path from 'node:path'
 import { HttpClient } from '@actions/http-client'
 import * as tc from '@actions/tool-cache'
 import { UserError } from '../errors.js'
+import { retry } from '../retry.js'
 
 /** rclone's official download site: `{base}/v{X.Y.Z}/rclone-v{X.Y.Z}-{os}-{arch}.zip` beside `SHA256SUMS`. */
 export const DEFAULT_DOWNLOAD_URL = 'https://downloads.rclone.org'
@@ -25,6 +26,8 @@ export interface InstallOptions {
   /** Attempts for transient errors (5xx, 429, network), and the first backoff in ms (doubles each time). */
   readonly attempts?: number
   readonly backoffMs?: number
+  /** How a backoff waits (tests pass one that does not sleep). */
+  readonly sleep?: (ms: number) => Promise<void>
   readonly log?: (message: string) => void
 }
 
@@ -137,20 +140,18 @@ async function fetchOnce(client: HttpClient, url: string, what: string): Promise
 
 async function fetchWithRetries(url: string, what: string, opts: InstallOptions): Promise<Buffer> {
   const client = new HttpClient('rclone-jobs', undefined, { allowRetries: false, socketTimeout: 120_000 })
-  const attempts = Math.max(1, opts.attempts ?? 4)
-  let wait = opts.backoffMs ?? 2_000
-  for (let i = 1; ; i++) {
-    try {
-      return await fetchOnce(client, url, what)
-    } catch (e) {
-      if (!(e instanceof DownloadError) || !e.retryable || i >= attempts) {
-        if (e instanceof DownloadError) throw new UserError(e.message, { cause: e })
-        throw e
-      }
-      opts.log?.(`${e.message}; retrying in ${wait} ms (attempt ${i + 1} of ${attempts})`)
-      await new Promise((r) => setTimeout(r, wait))
-      wait *= 2
-    }
+  const policy = { attempts: opts.attempts ?? 4, backoffMs: opts.backoffMs ?? 2_000, sleep: opts.sleep }
+  try {
+    return await retry(
+      () => fetchOnce(client, url, what),
+      policy,
+      (e) => e instanceof DownloadError && e.retryable,
+      (e, wait, next) =>
+        opts.log?.(`${(e as Error).message}; retrying in ${wait} ms (attempt ${next} of ${policy.attempts})`),
+    )
+  } catch (e) {
+    if (e instanceof DownloadError) throw new UserError(e.message, { cause: e })
+    throw e
   }
 }
 

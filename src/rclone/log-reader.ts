@@ -1,21 +1,22 @@
 /**
- * Reading rclone's log as it streams, for every release from 1.60.1 on. Two JSON shapes exist:
+ * Reading rclone's JSON log (`--use-json-log`) as it streams, for every release from 1.60.1 on. Two shapes exist:
  * - v1.60.1-v1.69.x (logrus, fs/log.go and fs/config/configflags): keys sorted, `"level":"warning"` for NOTICE and
  *   WARNING, `"fatal"` for CRITICAL, time as `2006-01-02T15:04:05.999999-07:00`;
  * - v1.70.0 on (log/slog, fs/log/slog.go): keys in insertion order (`time`, `level`, `msg`, ...), levels `notice`,
  *   `warning`, `critical`, time RFC3339Nano.
- * Both carry `msg`, `object`, `skipped`, `size` and, with `--use-json-log`, the final `stats`. Some lines are never
- * JSON: before v1.68.0 "Failed to sync: ..." and flag errors ("Fatal error: ...") went through Go's own log as plain
- * text; from v1.68.0 "Failed to sync" is a NOTICE entry, and from v1.69.0 a flag error is a plain
- * `NOTICE: Fatal error: ...` line (cmd/cmd.go). Bisync may colour its messages with ANSI codes.
+ * Both carry `msg`, `object`, `skipped`, `size` and the final `stats`. Some lines are never JSON: before v1.68.0
+ * "Failed to sync: ..." and flag errors ("Fatal error: ...") went through Go's own log as plain text; from v1.68.0
+ * "Failed to sync" is a NOTICE entry, and from v1.69.0 a flag error is a plain `NOTICE: Fatal error: ...` line
+ * (cmd/cmd.go). Bisync may colour its messages with ANSI codes. Plain lines are kept as text and may be read as
+ * errors, never as file changes or stats.
  *
- * Runs of sync and copy ask for rclone's text log instead (plan.ts), which rclone writes much faster: its JSON
- * logger looks up the calling function for every line (v1.60.1:fs/config/configflags/configflags.go:202-206 adds
- * logrus' caller hook; v1.75.0:fs/log/slog.go:336-341 calls getCaller in jsonLog), 8-27% of a 100,000-file sync
- * here. Its lines are `2006/01/02 15:04:05 LEVEL : object: message` in every version (v1.60.1:fs/log.go LogPrint,
- * `%-6s: `; v1.75.0:fs/log/slog.go formatStdLogHeader); a message with line breaks (the stats block, a file name
- * with a newline) goes on over the following lines, which LogEntrySplitter joins back into one entry. The text stats
- * give every count exactly and the bytes as rclone prints them, 3 decimals of the unit: `bytesExact` says which.
+ * One log format for every command. rclone's text log escapes nothing: it shows a control character of a name as
+ * its visible symbol (lib/encoder Standard), but an error message quotes the system's path as it is, so a line break
+ * there starts a log line of the name's choosing; and a name that holds ": Copied (new) to: " cannot be told from the
+ * message after it. The JSON log keeps object and message apart and escapes both, and gives bytes exactly. It costs
+ * rclone CPU on tiny files (its JSON logger looks up the calling function for every line:
+ * v1.60.1:fs/config/configflags/configflags.go:202-206, v1.75.0:fs/log/slog.go:336-341); bench/RESULTS.md has the
+ * figure.
  *
  * Memory stays flat however many files a run touches: the reader keeps counts, the first paths of each kind, the
  * last distinct errors and the last plain-text lines; every line goes to the callbacks and is then dropped.
@@ -32,8 +33,6 @@ export interface RcloneStats {
   readonly transfers: number
   readonly renames: number
   readonly elapsedTime: number
-  /** false when read from a text log that printed the bytes rounded (`1.907 MiB`); absent or true: exact. */
-  readonly bytesExact?: boolean
 }
 
 /** A log level, the same words for every version. */
@@ -127,116 +126,6 @@ export function parseLogLine(line: string): RcloneLogEntry | undefined {
   }
 }
 
-/**
- * The start of a text log entry: the default `--log-format` (date,time: Go's Ldate|Ltime, or rclone's own
- * formatStdLogHeader from v1.70) and, unless Go's own log wrote it, the level padded to six (`INFO  : `).
- */
-const TEXT_START = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? /
-const TEXT_ENTRY =
-  /^(\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d)(?:\.\d+)? (?:(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s*: )?([\s\S]*)$/
-
-/**
- * An INFO message about one file, after `object: `. The object is the longest prefix that leaves one of these
- * (a name may itself hold `: `): operations.Copy logs "%s to: %s" when the destination's name differs
- * (v1.60.1:fs/operations/operations.go:563-567, v1.75.0:fs/operations/copy.go:377-380), "Copied (Rcat, ...)" for
- * streamed uploads; deletions log "Deleted" or "Moved into backup dir" (v1.60.1:fs/operations/operations.go:705);
- * "Moved (server-side)" is a step of a move into a backup folder (backup-moves.ts).
- */
-const FILE_MESSAGE =
-  /^([\s\S]+): ((?:Copied \((?:Rcat, )?(?:new|replaced existing)\)|Copied \(server-side copy\)|Moved \(server-side\))(?: to: [\s\S]*)?|Updated modification time in destination|Deleted|Moved into backup dir)$/
-
-/**
- * What a dry run would have done to one file: "Skipped %s as %s is set (size %v)", at NOTICE
- * (v1.60.1:fs/operations/operations.go:2404-2406, v1.75.0:fs/operations/operations.go:2631-2633); the size is
- * `SizeSuffix.String` (`1.907Mi`: rounded above 1 KiB).
- */
-const SKIPPED_MESSAGE = /^([\s\S]+): (Skipped (.+?) as --?\S+ is set(?: \(size ([^)]*)\))?)$/
-
-/** A `SizeSuffix.String` (`14`, `1.907Mi`) as bytes, or undefined. */
-function sizeSuffix(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)([KMGTPE]i)?$/.exec(text)
-  return m ? sizeBytes(m[1] as string, m[2]) : undefined
-}
-
-/** rclone's printed number of a binary unit (`1.907` and `Mi`) as bytes, to the nearest byte. */
-function sizeBytes(number: string, prefix: string | undefined): number {
-  return Math.round(Number(number) * (SIZE_UNIT[prefix ?? ''] ?? 1))
-}
-
-/**
- * Parses one text log entry (possibly several lines, as LogEntrySplitter joins them), or returns undefined when it
- * does not start like one. A line without a level is Go's own log, which rclone used for its final words before
- * v1.68 ("Failed to sync: ..."); it reads as NOTICE, the level those have from v1.68.
- */
-export function parseTextEntry(text: string): RcloneLogEntry | undefined {
-  const m = TEXT_ENTRY.exec(text)
-  if (!m) return undefined
-  const [, y, mo, d, clock, rawLevel, rest = ''] = m
-  const level = rawLevel === undefined ? 'notice' : normalizeLevel(rawLevel, false)
-  const time = `${y}-${mo}-${d}T${clock}`
-  const msg = rest.replace(ANSI, '')
-  if (level === 'info') {
-    const file = FILE_MESSAGE.exec(msg)
-    if (file) return { level, msg: file[2] as string, object: file[1] as string, time }
-  }
-  if (level === 'notice') {
-    const skipped = SKIPPED_MESSAGE.exec(msg)
-    if (skipped) {
-      const [, object = '', text = '', action = '', size] = skipped
-      const bytes = size === undefined ? undefined : sizeSuffix(size)
-      return {
-        level,
-        msg: text,
-        object,
-        skipped: action,
-        ...(bytes === undefined ? {} : { size: bytes }),
-        time,
-      }
-    }
-  }
-  const stats = msg.startsWith('\nTransferred:') ? textStats(msg) : undefined
-  return { level, msg, ...(stats ? { stats } : {}), time }
-}
-
-const SIZE_UNIT: Readonly<Record<string, number>> = {
-  '': 1,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-}
-
-/**
- * The numbers of a text stats block (StatsInfo.String: v1.60.1:fs/accounting/stats.go:352-451,
- * v1.75.0:fs/accounting/stats.go:412-511), or undefined when it has no bytes line. Lines of zero counts are left
- * out by rclone, so a missing line is 0. Bytes are `SizeSuffix.ByteUnit` (fs/sizesuffix.go): exact when printed
- * without decimals (below 1 KiB, or a whole number of the unit), else to 3 decimals of the unit.
- */
-export function textStats(block: string): RcloneStats | undefined {
-  const bytes = /^Transferred:\s+(\d+(?:\.\d+)?) ([KMGTPE]i)?B \/ /m.exec(block)
-  if (!bytes) return undefined
-  const count = (re: RegExp): number => Number(re.exec(block)?.[1] ?? 0)
-  const deleted = /^Deleted:\s+(\d+) \(files\), (\d+) \(dirs\)/m.exec(block)
-  const elapsed = /^Elapsed time:\s+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(\d+(?:\.\d+)?)s$/m.exec(block)
-  const [, days = 0, hours = 0, minutes = 0, seconds = 0] = elapsed ?? []
-  const number = bytes[1] as string
-  return {
-    bytes: sizeBytes(number, bytes[2]),
-    bytesExact: !number.includes('.'),
-    checks: count(/^Checks:\s+(\d+) \//m),
-    deletes: Number(deleted?.[1] ?? 0),
-    deletedDirs: Number(deleted?.[2] ?? 0),
-    errors: count(/^Errors:\s+(\d+)/m),
-    transfers: count(/^Transferred:\s+(\d+) \/ \d+, /m),
-    renames: count(/^Renamed:\s+(\d+)/m),
-    elapsedTime:
-      Math.round((((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 10) /
-      10,
-  }
-}
-
 /** Whether a message is rclone's final word on a failed command, at whatever level it was logged. */
 function isFailureMessage(msg: string): boolean {
   return /^(?:Failed to \S+|Fatal error:|Bisync critical error:|Bisync aborted)/.test(msg)
@@ -291,8 +180,6 @@ export function toStats(s: Partial<RcloneStats>): RcloneStats | undefined {
     transfers: n(s.transfers),
     renames: n(s.renames),
     elapsedTime: n(s.elapsedTime),
-    // A text block says whether its bytes were printed exactly; rclone's JSON block never carries the key.
-    ...(typeof s.bytesExact === 'boolean' ? { bytesExact: s.bytesExact } : {}),
   }
 }
 
@@ -311,8 +198,14 @@ function changeOf(e: RcloneLogEntry, differs: ReadonlySet<string>): ChangeKind |
     return undefined
   }
   if (e.level !== 'info') return undefined
-  if (/^Copied \((?:(?:Rcat, )?new|server-side copy)\)/.test(e.msg)) return 'copy'
-  if (/^Copied \((?:Rcat, )?replaced existing\)/.test(e.msg) || e.msg.startsWith('Updated ')) return 'update'
+  // "Multi-thread Copied (...)": large files on backends with multi-thread uploads (v1.60.1:fs/operations/operations.go:566).
+  const copied = /^(?:Multi-thread )?Copied \((?:Rcat, )?(new|replaced existing|server-side copy)\)/.exec(
+    e.msg,
+  )
+  // A new copy of a file whose old version was just moved into a backup or versions folder replaces it: an update,
+  // as the plan says.
+  if (copied) return copied[1] === 'replaced existing' || differs.has(e.object) ? 'update' : 'copy'
+  if (e.msg.startsWith('Updated ')) return 'update'
   if (e.msg === 'Deleted' || e.msg === 'Moved into backup dir') return 'delete'
   return undefined
 }
@@ -375,6 +268,8 @@ export class LogReader {
   // Steps of moves into a backup folder, which are neither copies nor deletions of the job's.
   private readonly moves = new BackupMoves()
 
+  private lastWasTextError = false
+
   constructor(private readonly events: ReaderEvents = {}) {}
 
   /** The distinct error messages, oldest first (at most READER_LIMITS.errors). */
@@ -396,6 +291,12 @@ export class LogReader {
       delete: list(this.lists.delete),
       bytes: this.bytes,
     }
+  }
+
+  /** Adds a line to the newest error message. */
+  private extendLastError(line: string): void {
+    const last = this.errors.pop()
+    if (last !== undefined) this.addError(`${last}\n${line}`)
   }
 
   /** Keeps each distinct error once, at its latest position: retries repeat the same lines. */
@@ -423,15 +324,21 @@ export class LogReader {
   addLine(raw: string): void {
     const line = raw.replace(/\r$/, '')
     if (line.trim() === '') return
-    const e = parseLogLine(line) ?? parseTextEntry(line)
+    const e = parseLogLine(line)
     if (e === undefined) {
       this.text.push(line.replace(ANSI, ''))
       if (this.text.length > READER_LIMITS.text) this.text.shift()
       const err = textError(line)
       if (err !== undefined) this.addError(err)
+      // Go's own log (rclone's last words before 1.68) puts an error's cause on a line of its own: it belongs to the
+      // error before it ("Failed to sync: RequestError: send request failed" / "caused by: ... refused").
+      else if (this.lastWasTextError && /^caused by: /.test(line))
+        this.extendLastError(line.replace(ANSI, ''))
+      this.lastWasTextError = err !== undefined || (this.lastWasTextError && /^caused by: /.test(line))
       this.events.onLine?.(new LogLine(line, undefined))
       return
     }
+    this.lastWasTextError = false
     if (e.stats) {
       const s = toStats(e.stats)
       if (s) this.stats = s
@@ -440,7 +347,13 @@ export class LogReader {
       this.addError(e.object ? `${e.object}: ${e.msg}` : e.msg)
     }
     if (e.object !== undefined) {
-      if (e.level === 'debug' && /differ/i.test(e.msg)) this.differs.add(e.object)
+      // A dry run's debug notes say which files differ; a run with a backup folder moves the old version away first
+      // ("Moved (server-side)" under the same name, before its copy or its "Moved into backup dir").
+      if (
+        (e.level === 'debug' && /differ/i.test(e.msg)) ||
+        (e.level === 'info' && e.msg === 'Moved (server-side)')
+      )
+        this.differs.add(e.object)
       for (const kind of this.moves.read(e, changeOf(e, this.differs))) {
         this.differs.delete(e.object)
         this.lists[kind].add(e.object)
@@ -482,47 +395,5 @@ export class LineSplitter {
   end(): void {
     if (this.partial !== '') this.onLine(this.partial)
     this.partial = ''
-  }
-}
-
-/** How long one joined text entry may grow: a panic's goroutine dump (stderr goes to the log file) stays lines. */
-const MAX_ENTRY = 64 * 1024
-
-/**
- * Joins the lines of a text log back into entries: a line that does not start with the date goes on the entry
- * before it (a stats block, a message or file name with a line break). JSON lines are always one entry. Each entry
- * is held until the next one starts, or the end.
- */
-export class LogEntrySplitter {
-  private pending: string | undefined
-
-  constructor(private readonly onEntry: (entry: string) => void) {}
-
-  /** Takes one line (without its newline). */
-  push(line: string): void {
-    if (line.startsWith('{') || TEXT_START.test(line)) {
-      this.flush()
-      if (line.startsWith('{')) this.onEntry(line)
-      else this.pending = line
-      return
-    }
-    if (this.pending !== undefined && this.pending.length + line.length < MAX_ENTRY) {
-      this.pending += `\n${line}`
-      return
-    }
-    this.flush()
-    this.onEntry(line)
-  }
-
-  /** Passes on the last entry. */
-  end(): void {
-    this.flush()
-  }
-
-  private flush(): void {
-    if (this.pending === undefined) return
-    const entry = this.pending
-    this.pending = undefined
-    this.onEntry(entry)
   }
 }

@@ -11,7 +11,6 @@ import {
   type ChangeKind,
   type Changes,
   LineSplitter,
-  LogEntrySplitter,
   type LogLine,
   LogReader,
   type RcloneLogEntry,
@@ -135,9 +134,7 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
       child.stdout.on('data', (c: string) => stdout.push(c))
       child.stderr.on('data', (c: string) => stderr.push(c))
       // rclone writes the log file from its start; what it prints before (flag errors) still comes on stderr.
-      // A text log's entry may go on over several lines (a stats block): they are joined back into one.
-      const entries = options.logFile ? new LogEntrySplitter((entry) => reader.addLine(entry)) : undefined
-      const logLines = entries ? new LineSplitter((line) => entries.push(line)) : undefined
+      const logLines = options.logFile ? new LineSplitter((line) => reader.addLine(line)) : undefined
       const tail =
         options.logFile && logLines ? new FileTail(options.logFile, (t) => logLines.push(t)) : undefined
       const timer = tail ? setInterval(() => tail.drain(), LOG_POLL_MS) : undefined
@@ -152,7 +149,6 @@ export function createRcloneRunner(binary = 'rclone'): RcloneRunner {
         if (timer) clearInterval(timer)
         tail?.finish()
         logLines?.end()
-        entries?.end()
         stdout.end()
         stderr.end()
         resolve(outcomeOf(reader, code, signal, spawnError))
@@ -198,9 +194,9 @@ export function outcomeOf(
 }
 
 /** Runs `rclone version` and returns the version (`1.60.1`), or throws with rclone's own words. */
-export async function rcloneVersion(run: RcloneRunner): Promise<string> {
+export async function rcloneVersion(run: RcloneRunner, env?: NodeJS.ProcessEnv): Promise<string> {
   const lines: string[] = []
-  const out = await run(['version'], { onLine: (l) => lines.push(l.text) })
+  const out = await run(['version'], { env, onLine: (l) => lines.push(l.text) })
   if (out.spawnError) throw new Error(out.spawnError)
   const text = lines.join('\n')
   const m = /rclone v?(\d+\.\d+\.\d+)/.exec(text)

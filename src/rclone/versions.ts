@@ -104,7 +104,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
   {
     since: SINCE.failedToAsNotice,
     what: '"Failed to sync: ..." is a NOTICE entry of the log (a plain line of Go\'s log before)',
-    handling: 'counted as an error in both forms, in the text and the JSON log',
+    handling: 'counted as an error in both forms, a plain line or a JSON entry',
     source: 'cmd/cmd.go',
   },
   {
@@ -122,8 +122,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
   {
     since: SINCE.slogJson,
     what: 'the JSON log moves to Go slog: `"notice"` (was `"warning"`), keys in insertion order, RFC3339Nano times',
-    handling:
-      'the log reader reads both; the text log that runs read keeps its shape (`LEVEL : object: message`); tests run the end-to-end suites through both',
+    handling: 'the log reader reads both; tests run the end-to-end suites through both',
     source: 'fs/log/slog.go (fs/log.go before)',
   },
   {

@@ -1,57 +1,21 @@
 /**
- * What a plan (`--dry-run`) would change, read from rclone's own per-file reports as its log streamed (every file it
- * skipped because of --dry-run carries `"skipped": "copy" | "delete" | "move into backup dir" | ...`), and the plan
- * section of the step summary: one table of what would change, with the refusal a guard would give the run. Pure.
+ * The plan section of the step summary: one table of what would change (run/plan-changes.ts reads it from rclone's
+ * dry run), with the refusal a guard would give the run. Pure.
  */
 
-import type { ChangeList } from '../rclone/log-reader.js'
-import type { RcloneOutcome } from '../rclone/runner.js'
 import type { InvocationResult } from '../run/execute.js'
 import { BoundedText, cell, formatBytes, redactPath } from './summary.js'
 
-/** The changes one invocation would make: counts (null when rclone's log could not be read) and first paths. */
-export interface PlannedChanges {
-  readonly copy: number | null
-  readonly update: number | null
-  readonly delete: number | null
-  readonly bytes: number | null
-  readonly first: {
-    readonly copy: readonly string[]
-    readonly update: readonly string[]
-    readonly delete: readonly string[]
-  }
-}
-
 /** How many paths of each kind the summary lists per invocation before "and N more". */
 export const PATHS_PER_KIND = 25
-
-/**
- * The planned changes of a dry run. Without a stats block the log was not read as expected, and the counts are
- * unknown rather than zero.
- */
-export function plannedChanges(outcome: RcloneOutcome): PlannedChanges {
-  const c = outcome.changes
-  const known = outcome.stats !== undefined
-  const n = (l: ChangeList) => (known ? l.count : null)
-  return {
-    copy: n(c.copy),
-    update: n(c.update),
-    // rclone's own count of deletions (a move into a backup folder included) is the one the run reports.
-    delete: known ? (outcome.stats?.deletes ?? c.delete.count) : null,
-    bytes: known ? c.bytes : null,
-    first: { copy: c.copy.first, update: c.update.first, delete: c.delete.first },
-  }
-}
 
 function num(n: number | null): string {
   return n === null ? 'unknown' : String(n)
 }
 
 /** The plan section of the step summary: per job and destination, with what a run would be refused for. */
-export function planSection(
-  items: ReadonlyArray<{ result: InvocationResult; changes: PlannedChanges | undefined }>,
-  limit: number,
-): string {
+export function planSection(results: readonly InvocationResult[], limit: number): string {
+  const items = results.map((result) => ({ result, changes: result.planned }))
   const out = new BoundedText(limit)
   out.add('### What a run would change\n\nNothing was changed: every invocation ran with `--dry-run`.\n\n')
   out.add(

@@ -5,67 +5,10 @@
  *   of what the invocation did, or would do in a plan (`<job>/<nn>-<destination>.jsonl`, one
  *   `{"change":"copy|update|delete","path":"..."}` per line), and `results.json`; ready for actions/upload-artifact;
  * - log spools: in parallel mode an invocation's log lines wait in a file until it ends and its group is printed.
- * Writes are buffered and synchronous: a line costs a string append, and a 64 KiB block one system call.
  */
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
-
-const BLOCK = 64 * 1024
-
-/** A file written line by line through a buffer. */
-export class LineFile {
-  private fd: number | undefined
-  private buffer = ''
-
-  /** `scrub` masks secrets in every line written (a report file leaves the runner as an artifact). */
-  constructor(
-    readonly file: string,
-    private readonly scrub: (text: string) => string = (t) => t,
-  ) {
-    mkdirSync(path.dirname(file), { recursive: true })
-    this.fd = openSync(file, 'w', 0o600)
-  }
-
-  /** Appends one line. */
-  write(line: string): void {
-    this.buffer += `${this.scrub(line)}\n`
-    if (this.buffer.length >= BLOCK) this.flush()
-  }
-
-  /** Writes what is buffered. */
-  flush(): void {
-    if (this.fd === undefined || this.buffer === '') return
-    writeSync(this.fd, this.buffer)
-    this.buffer = ''
-  }
-
-  /** Flushes and closes; later writes are dropped. */
-  close(): void {
-    if (this.fd === undefined) return
-    this.flush()
-    closeSync(this.fd)
-    this.fd = undefined
-  }
-}
-
-/** Reads a file line by line in blocks, never holding more than a block and one line. */
-export function readLines(file: string, onLine: (line: string) => void): void {
-  const fd = openSync(file, 'r')
-  try {
-    const buf = Buffer.allocUnsafe(BLOCK)
-    let partial = ''
-    for (;;) {
-      const n = readSync(fd, buf, 0, BLOCK, null)
-      if (n === 0) break
-      const lines = (partial + buf.toString('utf8', 0, n)).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) onLine(line)
-    }
-    if (partial !== '') onLine(partial)
-  } finally {
-    closeSync(fd)
-  }
-}
+import { LineFile } from '../line-files.js'
 
 /** A file name part from a destination: safe characters only, bounded. */
 export function slug(text: string): string {

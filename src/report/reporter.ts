@@ -22,6 +22,8 @@ export interface Reporter {
   info(message: string): void
   /** A line that reports a problem (`file:line:col: error: ...`): the step log on a runner, stderr in a terminal. */
   problem(line: string): void
+  /** A note worth seeing in the run's annotations, that is not a problem. */
+  notice(message: string): void
   warning(message: string, props?: AnnotationProps): void
   error(message: string, props?: AnnotationProps): void
   startGroup(name: string): void
@@ -68,6 +70,7 @@ export function actionsReporter(env: NodeJS.ProcessEnv): Reporter {
     scrub: (t) => r.scrub(t),
     info: (m) => core.info(r.scrub(m)),
     problem: (line) => core.info(r.scrub(line)),
+    notice: (m) => core.notice(r.scrub(m)),
     warning: (m, p) => core.warning(r.scrub(m), props(p)),
     error: (m, p) => core.error(r.scrub(m), props(p)),
     startGroup: (n) => core.startGroup(r.scrub(n)),
@@ -100,6 +103,7 @@ export function consoleReporter(
     scrub: (t) => r.scrub(t),
     info: (m) => out(m),
     problem: (line) => err(line),
+    notice: (m) => err(`notice: ${m}`),
     warning: (m, p) => {
       if (p?.file === undefined) err(`warning: ${m}`)
     },

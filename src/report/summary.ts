@@ -3,10 +3,10 @@
  * lines of the log. Pure: the caller writes them with @actions/core.
  */
 
-import { nextRun } from '../jobs/cron.js'
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
 import type { InvocationResult } from '../run/execute.js'
+import { jobListRows, nextRunText } from './job-list.js'
 
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
 export const SUMMARY_LIMIT_BYTES = 900 * 1024
@@ -33,7 +33,6 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
     exitCode: r.exitCode,
     transfers: r.transfers,
     bytes: r.bytes,
-    ...(r.bytesExact === false ? { bytesExact: false } : {}),
     deletes: r.deletes,
     errors: r.errors,
     checks: r.checks,
@@ -136,16 +135,18 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
   const out = new BoundedText(limit - 512)
   const errors = input.diagnostics.filter((d) => d.severity === 'error')
   const warnings = input.diagnostics.filter((d) => d.severity === 'warning')
-  const failed = input.results.filter((r) => r.status === 'failed').length
-  const ok = input.results.filter((r) => r.status === 'success').length
-  const skippedCount = input.results.filter((r) => r.status === 'skipped').length
+  const count = (status: InvocationResult['status']) =>
+    input.results.filter((r) => r.status === status).length
   const title = { validate: 'validate', plan: 'plan (dry run)', run: 'run', check: 'check' }[input.command]
   out.add(`## rclone-jobs: ${title}\n\n`)
   const facts = [
     `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
   ]
   if (input.rcloneVersion) facts.push(`rclone ${input.rcloneVersion}`)
-  if (input.results.length > 0) facts.push(`${ok} succeeded, ${failed} failed, ${skippedCount} skipped`)
+  if (input.results.length > 0)
+    facts.push(
+      `${input.results.length} destination${input.results.length === 1 ? '' : 's'}: ${count('success')} succeeded, ${count('failed')} failed, ${count('incomplete')} incomplete, ${count('skipped')} skipped`,
+    )
   if (errors.length > 0) facts.push(`${errors.length} error${errors.length === 1 ? '' : 's'} in job files`)
   if (warnings.length > 0) facts.push(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}`)
   out.add(`${facts.join(' · ')}\n\n`)
@@ -242,38 +243,21 @@ export class BoundedText {
   }
 }
 
-/** When a job next runs on a schedule, from its crons (GitHub schedules in UTC); empty without a schedule. */
-export function nextScheduled(
-  j: ValidJob,
-  now: number,
-  cache = new Map<string, number | undefined>(),
-): string {
-  if (j.job.schedule === undefined || !j.job.enabled) return ''
-  const next = (c: string) => {
-    if (!cache.has(c)) cache.set(c, nextRun(c, now))
-    return cache.get(c)
-  }
-  const times = [j.job.schedule]
-    .flat()
-    .map(next)
-    .filter((t): t is number => t !== undefined)
-  if (times.length === 0) return 'never'
-  return `${new Date(Math.min(...times)).toISOString().slice(0, 16).replace('T', ' ')} UTC`
-}
-
-/** The job list shown by `validate`: every job with its file, mode, paths, schedule and next run, bounded. */
+/**
+ * The job list shown by `validate`: the rows of `rclone-jobs list` (report/job-list.ts, one computation for both) as
+ * Markdown, bounded.
+ */
 export function jobListSection(jobs: readonly ValidJob[], limit: number, now: number = Date.now()): string {
   if (jobs.length === 0) return ''
   const out = new BoundedText(limit)
-  const cache = new Map<string, number | undefined>()
   out.add(
     '| job | file | mode | source | destinations | schedule | next scheduled run | enabled |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n',
   )
-  jobs.forEach((j, i) => {
-    const sched = j.job.schedule === undefined ? '' : [j.job.schedule].flat().join(', ')
-    const dests = j.destinations.map((d) => cell(redactPath(d.path))).join('<br>')
-    const row = `| ${jobCell(j.name, j.job.description)} | ${cell(j.file)}:${j.line} | ${j.job.mode} | ${cell(redactPath(j.job.source))} | ${dests} | ${cell(sched)} | ${nextScheduled(j, now, cache)} | ${j.job.enabled ? 'yes' : 'no'} |\n`
-    if (!out.add(row)) out.omit(jobs.length - i, 'job')
+  const rows = jobListRows(jobs, now)
+  rows.forEach((r, i) => {
+    const dests = r.destinations.map((d) => cell(redactPath(d))).join('<br>')
+    const row = `| ${jobCell(r.name, r.description)} | ${cell(r.file)}:${r.line} | ${r.mode} | ${cell(redactPath(r.source))} | ${dests} | ${cell(r.schedule.join(', '))} | ${nextRunText(r)} | ${r.enabled ? 'yes' : 'no'} |\n`
+    if (!out.add(row)) out.omit(rows.length - i, 'job')
   })
   out.add('\n')
   return out.finish()

@@ -20,7 +20,7 @@ import type { RemoteLookup } from '../places/remotes.js'
 import { sessionName } from '../rclone/bisync-listings.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import { missingRootReason, prepareRoots } from './bisync-roots.js'
-import type { InvocationHook, Refusal } from './execute.js'
+import type { InvocationHook, InvocationResult, Refusal, ResultPatch } from './execute.js'
 import type { Invocation } from './plan.js'
 
 /** How long a lock is honoured: a run that died without releasing it stops blocking after this. */
@@ -88,44 +88,151 @@ interface Work {
 
 /** The bisync hook, using `runner` for the store. */
 export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): InvocationHook {
-  const now = settings.now ?? Date.now
-  const owner = settings.owner ?? randomUUID()
-  const work = new Map<Invocation, Work>()
-  const rc = (args: string[], onStdout?: (line: string) => void) =>
-    runner(['--use-json-log', ...args], { env: settings.env, cwd: settings.cwd, onStdout })
-  const cat = async (file: string): Promise<string> => {
+  return new BisyncStateStore(runner, settings)
+}
+
+/** The state store's side of each bisync: lock, restore, consent, save or mark lost, release. */
+class BisyncStateStore implements InvocationHook {
+  private readonly now: () => number
+  private readonly owner: string
+  private readonly work = new Map<Invocation, Work>()
+
+  constructor(
+    private readonly runner: RcloneRunner,
+    private readonly settings: BisyncSettings,
+  ) {
+    this.now = settings.now ?? Date.now
+    this.owner = settings.owner ?? randomUUID()
+  }
+
+  async before(
+    inv: Invocation,
+    args: readonly string[],
+  ): Promise<Refusal | { args: readonly string[] } | undefined> {
+    if (inv.mode !== 'bisync') return undefined
+    if (this.settings.store === '') {
+      return {
+        status: 'failed',
+        reason:
+          'bisync needs a state store so that a new runner does not need a resync: set the bisync-state input to an rclone path the action may write (e.g. b2:ops/rclone-jobs-state); nothing was changed',
+      }
+    }
+    const folder = stateFolder(this.settings.store, inv, this.settings.cwd)
+    const dir = await mkdtempIn(this.settings.tempDir, `bisync-${inv.job}-`)
+    const session = sessionName(inv.source, inv.destination, this.settings)
+    if (!this.settings.dryRun) {
+      const refusal = await this.lock(inv, folder, dir)
+      if (refusal) {
+        await rm(dir, { recursive: true, force: true })
+        return refusal
+      }
+    }
+    const w: Work = { dir, folder, session, locked: !this.settings.dryRun }
+    const restored = await this.restore(w)
+    if (restored === 'ok') {
+      this.work.set(inv, w)
+      return { args: withFlags(args, [`--workdir=${dir}`]) }
+    }
+    if (!inv.resync) {
+      await this.release(w)
+      await rm(dir, { recursive: true, force: true })
+      return { status: 'failed', reason: consentMessage(inv, NO_STATE[restored]) }
+    }
+    const roots = await prepareRoots(this.runner, inv, this.settings)
+    if (roots) {
+      await this.release(w)
+      await rm(dir, { recursive: true, force: true })
+      return roots
+    }
+    this.work.set(inv, w)
+    return { args: withFlags(args, [`--workdir=${dir}`, '--resync']) }
+  }
+
+  async after(
+    inv: Invocation,
+    result: InvocationResult,
+    outcome: RcloneOutcome,
+  ): Promise<ResultPatch | undefined> {
+    const w = this.work.get(inv)
+    if (!w) return undefined
+    this.work.delete(inv)
+    try {
+      const files = await readdir(w.dir).catch(() => [] as string[])
+      if (result.status === 'failed' && isCriticalBisyncError(outcome, files))
+        return await this.critical(inv, w, outcome)
+      const missing =
+        result.status === 'failed' &&
+        (await missingRootReason(this.runner, inv, outcome, this.settings, w.folder))
+      if (missing) return { reason: missing }
+      if (result.status !== 'success' || this.settings.dryRun) return undefined
+      const saved = await this.save(w, files, inv)
+      if (saved.exitCode === 0) return undefined
+      return {
+        status: 'failed',
+        reason: `bisync succeeded but its state could not be saved to ${this.settings.store} (${saved.errorMessages.at(-1) ?? `exit ${saved.exitCode}`}); the next run will need consent to resync`,
+      }
+    } finally {
+      await this.release(w)
+      await rm(w.dir, { recursive: true, force: true })
+    }
+  }
+
+  /** A critical error: rclone asks for a resync. A run marks the stored state lost; a plan only says so. */
+  private async critical(inv: Invocation, w: Work, outcome: RcloneOutcome): Promise<ResultPatch> {
+    if (this.settings.dryRun) {
+      return {
+        status: 'failed',
+        reason: `the bisync dry run ended with a critical error (${lastWords(outcome)}); a run would now need a resync. Nothing was changed`,
+      }
+    }
+    await this.markLost(w, lastWords(outcome))
+    return {
+      status: 'failed',
+      reason: `bisync ended with a critical error and rclone asks for a resync (${lastWords(outcome)}); the stored state is marked lost. ${consentMessage(inv, 'the next run has no usable state')}`,
+    }
+  }
+
+  private rc(args: string[], onStdout?: (line: string) => void): Promise<RcloneOutcome> {
+    return this.runner(['--use-json-log', ...args], {
+      env: this.settings.env,
+      cwd: this.settings.cwd,
+      onStdout,
+    })
+  }
+
+  private async cat(file: string): Promise<string> {
     let text = ''
-    await rc(['cat', '--', file], (l) => {
+    await this.rc(['cat', '--', file], (l) => {
       text += `${l}\n`
     })
     return text
   }
 
-  const release = async (w: Work) => {
-    if (w.locked) await rc(['deletefile', '--', `${w.folder}/lock.json`])
+  private async release(w: Work): Promise<void> {
+    if (w.locked) await this.rc(['deletefile', '--', `${w.folder}/lock.json`])
   }
 
   /** Takes the pair's lock; a refusal when another run holds it or the store cannot be written. */
-  const lock = async (inv: Invocation, folder: string, dir: string): Promise<Refusal | undefined> => {
-    const held = parseLock(await cat(`${folder}/lock.json`))
-    if (held && held.owner !== owner && now() - held.time < LOCK_TTL_MS) {
+  private async lock(inv: Invocation, folder: string, dir: string): Promise<Refusal | undefined> {
+    const held = parseLock(await this.cat(`${folder}/lock.json`))
+    if (held && held.owner !== this.owner && this.now() - held.time < LOCK_TTL_MS) {
       return {
         status: 'failed',
         reason: `another run (${held.owner}, since ${new Date(held.time).toISOString()}) is bisyncing ${inv.job} → ${inv.destination}; nothing was changed. Give the workflow a concurrency group so runs over the same jobs queue instead`,
       }
     }
     const lockFile = path.join(dir, 'lock.json')
-    await writeFile(lockFile, JSON.stringify({ owner, time: now() }))
-    const wrote = await rc(['copyto', '--', lockFile, `${folder}/lock.json`])
+    await writeFile(lockFile, JSON.stringify({ owner: this.owner, time: this.now() }))
+    const wrote = await this.rc(['copyto', '--', lockFile, `${folder}/lock.json`])
     await rm(lockFile, { force: true })
     if (wrote.exitCode !== 0) {
       return {
         status: 'failed',
-        reason: `the bisync state store ${settings.store} could not be written (${wrote.errorMessages.at(-1) ?? `exit ${wrote.exitCode}`}); nothing was changed`,
+        reason: `the bisync state store ${this.settings.store} could not be written (${wrote.errorMessages.at(-1) ?? `exit ${wrote.exitCode}`}); nothing was changed`,
         exitCode: wrote.exitCode,
       }
     }
-    if (parseLock(await cat(`${folder}/lock.json`))?.owner !== owner) {
+    if (parseLock(await this.cat(`${folder}/lock.json`))?.owner !== this.owner) {
       return {
         status: 'failed',
         reason: `another run took the bisync lock of ${inv.job} → ${inv.destination} at the same moment; nothing was changed`,
@@ -134,96 +241,11 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
     return undefined
   }
 
-  return {
-    async before(inv, args): Promise<Refusal | { args: readonly string[] } | undefined> {
-      if (inv.mode !== 'bisync') return undefined
-      if (settings.store === '') {
-        return {
-          status: 'failed',
-          reason:
-            'bisync needs a state store so that a new runner does not need a resync: set the bisync-state input to an rclone path the action may write (e.g. b2:ops/rclone-jobs-state); nothing was changed',
-        }
-      }
-      const folder = stateFolder(settings.store, inv, settings.cwd)
-      const dir = await mkdtempIn(settings.tempDir, `bisync-${inv.job}-`)
-      const session = sessionName(inv.source, inv.destination, settings)
-      if (!settings.dryRun) {
-        const refusal = await lock(inv, folder, dir)
-        if (refusal) {
-          await rm(dir, { recursive: true, force: true })
-          return refusal
-        }
-      }
-      const w: Work = { dir, folder, session, locked: !settings.dryRun }
-      const restored = await restore(w)
-      if (restored === 'ok') {
-        work.set(inv, w)
-        return { args: withFlags(args, [`--workdir=${dir}`]) }
-      }
-      if (!inv.resync) {
-        await release(w)
-        await rm(dir, { recursive: true, force: true })
-        const reason =
-          restored === 'lost'
-            ? 'the state was marked lost after a critical error in an earlier run'
-            : restored === 'incomplete'
-              ? 'the state is incomplete'
-              : 'a first run, or the state was lost'
-        return { status: 'failed', reason: consentMessage(inv, reason) }
-      }
-      const roots = await prepareRoots(runner, inv, settings)
-      if (roots) {
-        await release(w)
-        await rm(dir, { recursive: true, force: true })
-        return roots
-      }
-      work.set(inv, w)
-      return { args: withFlags(args, [`--workdir=${dir}`, '--resync']) }
-    },
-
-    async after(inv, result, outcome) {
-      const w = work.get(inv)
-      if (!w) return undefined
-      work.delete(inv)
-      try {
-        const files = await readdir(w.dir).catch(() => [] as string[])
-        if (result.status === 'failed' && isCriticalBisyncError(outcome, files)) {
-          if (settings.dryRun) {
-            return {
-              status: 'failed',
-              reason: `the bisync dry run ended with a critical error (${lastWords(outcome)}); a run would now need a resync. Nothing was changed`,
-            }
-          }
-          await markLost(w, lastWords(outcome))
-          return {
-            status: 'failed',
-            reason: `bisync ended with a critical error and rclone asks for a resync (${lastWords(outcome)}); the stored state is marked lost. ${consentMessage(inv, 'the next run has no usable state')}`,
-          }
-        }
-        const missing =
-          result.status === 'failed' && (await missingRootReason(runner, inv, outcome, settings, w.folder))
-        if (missing) return { reason: missing }
-        if (result.status !== 'success' || settings.dryRun) return undefined
-        const saved = await save(w, files, inv)
-        if (saved.exitCode !== 0) {
-          return {
-            status: 'failed',
-            reason: `bisync succeeded but its state could not be saved to ${settings.store} (${saved.errorMessages.at(-1) ?? `exit ${saved.exitCode}`}); the next run will need consent to resync`,
-          }
-        }
-        return undefined
-      } finally {
-        await release(w)
-        await rm(w.dir, { recursive: true, force: true })
-      }
-    },
-  }
-
   /** Puts the stored listings into the work folder under this run's names. */
-  async function restore(w: Work): Promise<'ok' | 'none' | 'incomplete' | 'lost'> {
+  private async restore(w: Work): Promise<'ok' | 'none' | 'incomplete' | 'lost'> {
     const stage = path.join(w.dir, 'restore')
     await mkdir(stage)
-    await rc(['copy', '--', `${w.folder}/state`, stage])
+    await this.rc(['copy', '--', `${w.folder}/state`, stage])
     const have = new Set(await readdir(stage).catch(() => [] as string[]))
     try {
       if (have.has('lost.json')) return 'lost'
@@ -238,7 +260,7 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
   }
 
   /** Stores the listings rclone left, under neutral names, with what they are about. */
-  async function save(w: Work, files: readonly string[], inv: Invocation): Promise<RcloneOutcome> {
+  private async save(w: Work, files: readonly string[], inv: Invocation): Promise<RcloneOutcome> {
     const stage = path.join(w.dir, 'save')
     await mkdir(stage)
     for (const n of [1, 2]) {
@@ -251,20 +273,27 @@ export function bisyncHook(runner: RcloneRunner, settings: BisyncSettings): Invo
       path1: inv.source,
       path2: inv.destination,
       session: w.session,
-      rcloneVersion: settings.version,
-      savedAt: new Date(now()).toISOString(),
+      rcloneVersion: this.settings.version,
+      savedAt: new Date(this.now()).toISOString(),
     }
     await writeFile(path.join(stage, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
-    return rc(['sync', '--', stage, `${w.folder}/state`])
+    return this.rc(['sync', '--', stage, `${w.folder}/state`])
   }
 
   /** Marks the stored state lost (the listings stay, for inspection): the next run needs consent. */
-  async function markLost(w: Work, why: string): Promise<void> {
+  private async markLost(w: Work, why: string): Promise<void> {
     const file = path.join(w.dir, 'lost.json')
-    await writeFile(file, JSON.stringify({ at: new Date(now()).toISOString(), why }))
-    await rc(['copyto', '--', file, `${w.folder}/state/lost.json`])
+    await writeFile(file, JSON.stringify({ at: new Date(this.now()).toISOString(), why }))
+    await this.rc(['copyto', '--', file, `${w.folder}/state/lost.json`])
   }
 }
+
+/** Why there is no usable state, by what restoring it found. */
+const NO_STATE = {
+  none: 'a first run, or the state was lost',
+  incomplete: 'the state is incomplete',
+  lost: 'the state was marked lost after a critical error in an earlier run',
+} as const
 
 function lastWords(outcome: RcloneOutcome): string {
   const critical = outcome.errorMessages.filter((m) => /critical|Must run --resync/i.test(m))

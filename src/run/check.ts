@@ -12,8 +12,8 @@
  * can say so; a job's `check: { download: true }` compares contents instead.
  */
 import { rmSync } from 'node:fs'
+import { readLines } from '../line-files.js'
 import { type RcloneOutcome, withFlags } from '../rclone/runner.js'
-import { readLines } from '../report/report-dir.js'
 import type { CheckCounts, InvocationHook } from './execute.js'
 import type { Invocation } from './plan.js'
 

@@ -11,6 +11,7 @@ import { describeExitCode } from '../rclone/exit-codes.js'
 import type { ChangeKind, LogLine } from '../rclone/log-reader.js'
 import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
 import type { Invocation } from './plan.js'
+import type { PlannedChanges } from './plan-changes.js'
 
 /** The result of one job and destination, as the `results` output reports it. */
 export interface InvocationResult {
@@ -25,14 +26,14 @@ export interface InvocationResult {
   /** The counts from rclone's final stats; null when rclone ran but no stats could be read (unknown, not zero). */
   readonly transfers: number | null
   readonly bytes: number | null
-  /** false when `bytes` is rclone's printed figure, to 3 decimals of its unit (a text log); absent: exact. */
-  readonly bytesExact?: false
   readonly deletes: number | null
   readonly errors: number | null
   readonly checks: number | null
   readonly durationSeconds: number
   /** Why it failed or was skipped, in a sentence. */
   readonly reason?: string
+  /** `plan` only: what the run would change, with the first paths of each kind. */
+  readonly planned?: PlannedChanges
   /** `plan` only: how many files the run would copy (new), update and delete; null when unknown. */
   readonly wouldCopy?: number | null
   readonly wouldUpdate?: number | null
@@ -48,8 +49,8 @@ export interface InvocationResult {
   readonly endedAt?: number
 }
 
-/** Hooks the executor calls: the action prints grouped logs, tests record order. */
-export interface ExecuteHooks {
+/** What the executor tells as it goes (it never waits on them): the action prints grouped logs, tests record order. */
+export interface ExecuteEvents {
   onStart?(inv: Invocation): void
   /** The exact arguments rclone is started with, after the hooks. */
   onCommand?(inv: Invocation, args: readonly string[]): void
@@ -110,7 +111,7 @@ export interface ExecuteOptions {
   readonly cwd: string
   readonly now?: () => number
   /** Log events. */
-  readonly events?: ExecuteHooks
+  readonly events?: ExecuteEvents
   /** Guards and state steps, applied in order before and after each invocation. */
   readonly hooks?: readonly InvocationHook[]
   /** A fresh file path for an invocation's log (rclone writes it, the runner reads it in blocks); none: a pipe. */
@@ -190,41 +191,110 @@ export async function executeInvocations(
   invocations: readonly Invocation[],
   options: ExecuteOptions,
 ): Promise<InvocationResult[]> {
-  const now = options.now ?? Date.now
-  const dependencies = options.dependencies ?? new Map<string, readonly Dependency[]>()
-  const clash = conflicts(invocations)
-  const results: Array<InvocationResult | undefined> = invocations.map(() => undefined)
-  const order = runOrder(invocations, dependencies)
-  // Position in run order: among invocations that clash, the earlier one goes first.
-  const rank = new Int32Array(invocations.length)
-  order.forEach((i, r) => {
-    rank[i] = r
-  })
-  const pending = new Set(order)
-  const running = new Set<number>()
-  // Invocations of each job not yet finished, and the first failure of each job, for its dependents.
-  const unfinished = new Map<string, number>()
-  for (const inv of invocations) unfinished.set(inv.job, (unfinished.get(inv.job) ?? 0) + 1)
-  const jobProblem = new Map<string, string>()
-  let failed = false
-  const limit = Math.max(1, options.maxParallel)
+  return new Execution(invocations, options).run()
+}
 
-  const finish = (i: number, result: InvocationResult): void => {
-    const inv = invocations[i] as Invocation
-    results[i] = result
-    unfinished.set(inv.job, (unfinished.get(inv.job) ?? 1) - 1)
-    if (result.status !== 'success' && !jobProblem.has(inv.job)) {
-      jobProblem.set(inv.job, result.status === 'failed' ? 'failed' : `was ${result.status}`)
+/**
+ * One executor run: which invocations wait, run and are done, and what each job's dependents need to know. `pump`
+ * starts whatever may start; each invocation that ends pumps again.
+ */
+class Execution {
+  private readonly now: () => number
+  private readonly dependencies: ReadonlyMap<string, readonly Dependency[]>
+  private readonly clash: Set<number>[]
+  private readonly results: Array<InvocationResult | undefined>
+  /** Position in run order: among invocations that clash, the earlier one goes first. */
+  private readonly rank: Int32Array
+  private readonly pending: Set<number>
+  private readonly running = new Set<number>()
+  /** Invocations of each job not yet finished, and the first problem of each job, for its dependents. */
+  private readonly unfinished = new Map<string, number>()
+  private readonly jobProblem = new Map<string, string>()
+  private failed = false
+  private done: () => void = () => {}
+
+  constructor(
+    private readonly invocations: readonly Invocation[],
+    private readonly options: ExecuteOptions,
+  ) {
+    this.now = options.now ?? Date.now
+    this.dependencies = options.dependencies ?? new Map<string, readonly Dependency[]>()
+    this.clash = conflicts(invocations)
+    this.results = invocations.map(() => undefined)
+    const order = runOrder(invocations, this.dependencies)
+    this.rank = new Int32Array(invocations.length)
+    order.forEach((i, r) => {
+      this.rank[i] = r
+    })
+    this.pending = new Set(order)
+    for (const inv of invocations) this.unfinished.set(inv.job, (this.unfinished.get(inv.job) ?? 0) + 1)
+  }
+
+  async run(): Promise<InvocationResult[]> {
+    await new Promise<void>((resolve) => {
+      this.done = resolve
+      this.pump()
+    })
+    return this.results.map((r, i) => r ?? skipped(this.invocations[i] as Invocation, 'not started'))
+  }
+
+  /** Starts what may start; skipping one invocation can release its own dependents, so it repeats until stable. */
+  private pump(): void {
+    let progressed = true
+    while (progressed) {
+      progressed = false
+      if (this.failed && this.options.failFast) this.skipPending()
+      for (const i of this.pending) {
+        if (this.running.size >= Math.max(1, this.options.maxParallel)) break
+        const inv = this.invocations[i] as Invocation
+        const g = this.gate(inv)
+        if (g.skip !== undefined) {
+          this.pending.delete(i)
+          this.finish(i, skipped(inv, g.skip), undefined)
+          progressed = true
+        } else if (g.ready && !this.blocked(i)) {
+          this.pending.delete(i)
+          this.running.add(i)
+          void this.runOne(i).then(() => {
+            this.running.delete(i)
+            this.pump()
+          })
+        }
+      }
     }
-    if (result.status === 'failed') failed = true
+    if (this.pending.size === 0 && this.running.size === 0) this.done()
+  }
+
+  /** fail-fast: every invocation not started yet is skipped. */
+  private skipPending(): void {
+    for (const i of this.pending) {
+      this.finish(
+        i,
+        skipped(
+          this.invocations[i] as Invocation,
+          'not started: fail-fast stopped the run after an earlier failure',
+        ),
+        undefined,
+      )
+    }
+    this.pending.clear()
+  }
+
+  /** Whether an invocation that clashes with `i` runs now, or waits before it in run order. */
+  private blocked(i: number): boolean {
+    for (const k of this.clash[i] ?? []) {
+      if (this.running.has(k)) return true
+      if (this.pending.has(k) && (this.rank[k] as number) < (this.rank[i] as number)) return true
+    }
+    return false
   }
 
   /** Whether the jobs `inv` depends on are done; a reason to skip it when one of them did not succeed. */
-  const gate = (inv: Invocation): { ready: boolean; skip?: string } => {
-    for (const dep of dependencies.get(inv.job) ?? []) {
-      if (!unfinished.has(dep.job)) continue
-      if ((unfinished.get(dep.job) ?? 0) > 0) return { ready: false }
-      const problem = jobProblem.get(dep.job)
+  private gate(inv: Invocation): { ready: boolean; skip?: string } {
+    for (const dep of this.dependencies.get(inv.job) ?? []) {
+      if (!this.unfinished.has(dep.job)) continue
+      if ((this.unfinished.get(dep.job) ?? 0) > 0) return { ready: false }
+      const problem = this.jobProblem.get(dep.job)
       if (problem !== undefined) {
         const why = dep.kind === 'needs' ? `it needs "${dep.job}"` : `it reads what "${dep.job}" writes`
         return { ready: false, skip: `not started: ${why}, and "${dep.job}" ${problem}` }
@@ -233,125 +303,87 @@ export async function executeInvocations(
     return { ready: true }
   }
 
-  await new Promise<void>((resolveAll) => {
-    const pump = (): void => {
-      let progressed = true
-      // Skipping one invocation can release its own dependents: repeat until nothing changes.
-      while (progressed) {
-        progressed = false
-        if (failed && options.failFast) {
-          for (const i of pending) {
-            finish(
-              i,
-              skipped(
-                invocations[i] as Invocation,
-                'not started: fail-fast stopped the run after an earlier failure',
-              ),
-            )
-            options.events?.onFinish?.(
-              invocations[i] as Invocation,
-              results[i] as InvocationResult,
-              undefined,
-            )
-          }
-          pending.clear()
-        }
-        for (const i of pending) {
-          if (running.size >= limit) break
-          const inv = invocations[i] as Invocation
-          const g = gate(inv)
-          if (g.skip !== undefined) {
-            pending.delete(i)
-            finish(i, skipped(inv, g.skip))
-            options.events?.onFinish?.(inv, results[i] as InvocationResult, undefined)
-            progressed = true
-            continue
-          }
-          if (!g.ready) continue
-          let blocked = false
-          for (const k of clash[i] ?? []) {
-            if (running.has(k) || (pending.has(k) && (rank[k] as number) < (rank[i] as number))) {
-              blocked = true
-              break
-            }
-          }
-          if (blocked) continue
-          pending.delete(i)
-          running.add(i)
-          void runOne(i).then(() => {
-            running.delete(i)
-            pump()
-          })
-        }
-      }
-      if (pending.size === 0 && running.size === 0) resolveAll()
+  private finish(i: number, result: InvocationResult, outcome: RcloneOutcome | undefined): void {
+    const inv = this.invocations[i] as Invocation
+    this.results[i] = result
+    this.unfinished.set(inv.job, (this.unfinished.get(inv.job) ?? 1) - 1)
+    if (result.status !== 'success' && !this.jobProblem.has(inv.job)) {
+      this.jobProblem.set(inv.job, result.status === 'failed' ? 'failed' : `was ${result.status}`)
     }
+    if (result.status === 'failed') this.failed = true
+    this.options.events?.onFinish?.(inv, result, outcome)
+  }
 
-    const runOne = async (i: number): Promise<void> => {
-      const inv = invocations[i] as Invocation
-      const startedAt = now()
-      options.events?.onStart?.(inv)
-      let result: InvocationResult
-      let outcome: RcloneOutcome | undefined
-      try {
-        let args: readonly string[] = inv.args
-        let refusal: Refusal | undefined
-        for (const hook of options.hooks ?? []) {
-          const decision = await hook.before?.(inv, args)
-          if (decision === undefined) continue
-          if ('args' in decision) args = decision.args
-          else {
-            refusal = decision
-            break
-          }
-        }
-        if (refusal) {
-          result = {
-            ...empty(inv),
-            status: refusal.status,
-            reason: refusal.reason,
-            exitCode: refusal.exitCode ?? null,
-            errors: refusal.status === 'failed' ? 1 : 0,
-            ...(refusal.errorLines ? { errorLines: refusal.errorLines } : {}),
-            startedAt,
-            endedAt: now(),
-          }
-        } else {
-          options.events?.onCommand?.(inv, args)
-          const logFile = options.logFile?.()
-          outcome = await options.runner(args, {
-            env: options.env,
-            cwd: options.cwd,
-            ...(logFile ? { logFile } : {}),
-            onLine: options.events?.onLine ? (line) => options.events?.onLine?.(inv, line) : undefined,
-            onChange: options.events?.onChange
-              ? (kind, path) => options.events?.onChange?.(inv, kind, path)
-              : undefined,
-          })
-          result = toResult(inv, outcome, startedAt, now(), options.version)
-          for (const hook of options.hooks ?? []) {
-            const verdict = await hook.after?.(inv, result, outcome)
-            if (verdict) result = { ...result, ...verdict }
-          }
-        }
-      } catch (e) {
-        const endedAt = now()
-        result = {
+  private async runOne(i: number): Promise<void> {
+    const inv = this.invocations[i] as Invocation
+    const startedAt = this.now()
+    this.options.events?.onStart?.(inv)
+    try {
+      const { result, outcome } = await runInvocation(inv, startedAt, this.options, this.now)
+      this.finish(i, result, outcome)
+    } catch (e) {
+      const endedAt = this.now()
+      const reason = `the action failed to run this invocation: ${e instanceof Error ? e.message : String(e)}`
+      this.finish(
+        i,
+        {
           ...empty(inv),
           status: 'failed',
-          reason: `the action failed to run this invocation: ${e instanceof Error ? e.message : String(e)}`,
+          reason,
           durationSeconds: round((endedAt - startedAt) / 1000),
           startedAt,
           endedAt,
-        }
-      }
-      finish(i, result)
-      options.events?.onFinish?.(inv, result, outcome)
+        },
+        undefined,
+      )
     }
+  }
+}
 
-    pump()
+/** One invocation: the hooks before (which may refuse it or change its arguments), rclone, the hooks after. */
+async function runInvocation(
+  inv: Invocation,
+  startedAt: number,
+  options: ExecuteOptions,
+  now: () => number,
+): Promise<{ result: InvocationResult; outcome?: RcloneOutcome }> {
+  let args: readonly string[] = inv.args
+  for (const hook of options.hooks ?? []) {
+    const decision = await hook.before?.(inv, args)
+    if (decision === undefined) continue
+    if ('args' in decision) args = decision.args
+    else return { result: refused(inv, decision, startedAt, now()) }
+  }
+  const events = options.events
+  events?.onCommand?.(inv, args)
+  const logFile = options.logFile?.()
+  const outcome = await options.runner(args, {
+    env: options.env,
+    cwd: options.cwd,
+    ...(logFile ? { logFile } : {}),
+    onLine: events?.onLine ? (line) => events.onLine?.(inv, line) : undefined,
+    onChange: events?.onChange ? (kind, path) => events.onChange?.(inv, kind, path) : undefined,
   })
-  return results.map((r, i) => r ?? skipped(invocations[i] as Invocation, 'not started'))
+  let result = toResult(inv, outcome, startedAt, now(), options.version)
+  for (const hook of options.hooks ?? []) {
+    const verdict = await hook.after?.(inv, result, outcome)
+    if (verdict) result = { ...result, ...verdict }
+  }
+  return { result, outcome }
+}
+
+/** The result of an invocation a hook refused to start. */
+function refused(inv: Invocation, refusal: Refusal, startedAt: number, endedAt: number): InvocationResult {
+  return {
+    ...empty(inv),
+    status: refusal.status,
+    reason: refusal.reason,
+    exitCode: refusal.exitCode ?? null,
+    errors: refusal.status === 'failed' ? 1 : 0,
+    ...(refusal.errorLines ? { errorLines: refusal.errorLines } : {}),
+    startedAt,
+    endedAt,
+  }
 }
 
 function round(n: number): number {
@@ -398,7 +430,6 @@ function toResult(
     exitCode: outcome.exitCode,
     transfers: s?.transfers ?? null,
     bytes: s?.bytes ?? null,
-    ...(s?.bytesExact === false ? { bytesExact: false as const } : {}),
     deletes: s?.deletes ?? null,
     errors: s?.errors ?? null,
     checks: s?.checks ?? null,
@@ -418,13 +449,7 @@ function toResult(
 function failureReason(outcome: RcloneOutcome, version: string | undefined): string {
   const meaning = describeExitCode(outcome.exitCode, outcome.signal, version)
   const last = outcome.errorMessages.at(-1)
-  // The AWS SDK puts the cause on a line of its own ("RequestError: send request failed\ncaused by: ... connection
-  // refused"): the first lines, joined, say what happened.
-  return last === undefined
-    ? meaning
-    : `${meaning}: ${last
-        .split('\n')
-        .slice(0, 3)
-        .map((l) => l.trim())
-        .join(' ')}`
+  // rclone puts the cause on a line of its own ("RequestError: send request failed\ncaused by: ... connection
+  // refused"): the reason keeps it, on the same line.
+  return last === undefined ? meaning : `${meaning}: ${last.trim().replace(/\s*\n\s*/g, '; ')}`
 }

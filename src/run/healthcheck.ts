@@ -1,19 +1,22 @@
 /**
- * Health pings in the healthchecks.io protocol (https://healthchecks.io/docs/http_api/): `{url}/start` when a job's
- * first invocation starts, `{url}` when all its destinations succeeded, `{url}/fail` otherwise, each a POST with a
+ * Health pings in the healthchecks.io protocol (https://healthchecks.io/docs/http_api/), once per URL per run:
+ * `{url}/start` when the first job using it starts, `{url}` when all their destinations succeeded, `{url}/fail` otherwise, each a POST with a
  * short plain-text body (status and counts per destination; paths with credentials redacted, and every masked
  * secret scrubbed). A ping is tried a few times with a short timeout; one that still fails is a warning, never a
  * failed job. `env:NAME` reads the URL from a variable, so a URL that is itself a secret stays out of the repository.
  */
 
+import type { ValidJob } from '../jobs/validate.js'
+import { retry } from '../retry.js'
 import type { InvocationResult } from './execute.js'
 import type { Invocation } from './plan.js'
 
-/** How a ping is sent; tests pass their own clock-free settings. */
+/** How a ping is sent; tests pass their own settings, with a sleep that does not wait. */
 export interface PingSettings {
   readonly attempts: number
   readonly timeoutMs: number
   readonly backoffMs: number
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 /** The defaults: three tries, 10 s each, 1 s then 2 s apart. */
@@ -30,101 +33,131 @@ export function resolvePingUrl(spec: string, env: NodeJS.ProcessEnv): { url?: st
   return { url: value.replace(/\/+$/, '') }
 }
 
+/** A ping that failed: retried unless the server answered with a client error, which a retry will not change. */
+class PingError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message)
+  }
+}
+
 /** Sends one ping; resolves to undefined on success, or the last error in words. Never throws. */
 export async function ping(
   url: string,
   body: string,
   settings: PingSettings = PING_DEFAULTS,
 ): Promise<string | undefined> {
-  let last = ''
-  for (let attempt = 1; attempt <= settings.attempts; attempt++) {
+  const once = async () => {
+    let res: Response
     try {
-      const res = await fetch(url, {
+      res = await fetch(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'rclone-jobs' },
         signal: AbortSignal.timeout(settings.timeoutMs),
       })
-      await res.arrayBuffer().catch(() => undefined)
-      if (res.ok) return undefined
-      last = `HTTP ${res.status}`
-      // A client error will not change on a retry (a wrong URL, a deleted check).
-      if (res.status >= 400 && res.status < 500 && res.status !== 429) return last
     } catch (e) {
-      last =
+      const words =
         e instanceof Error
           ? e.cause instanceof Error
             ? `${e.message}: ${e.cause.message}`
             : e.message
           : String(e)
+      throw new PingError(words, true)
     }
-    if (attempt < settings.attempts)
-      await new Promise((r) => setTimeout(r, settings.backoffMs * 2 ** (attempt - 1)))
+    await res.arrayBuffer().catch(() => undefined)
+    // A client error will not change on a retry (a wrong URL, a deleted check); 429 and 5xx may.
+    if (!res.ok) throw new PingError(`HTTP ${res.status}`, res.status === 429 || res.status >= 500)
   }
-  return last
+  try {
+    await retry(once, settings, (e) => e instanceof PingError && e.retryable)
+    return undefined
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
 }
 
-/** The body of a job's final ping: its status, then one line per destination. */
+/** The body of a final ping: the verdict, then one line per job and destination. */
 export function pingBody(
-  job: string,
+  jobs: readonly string[],
   results: readonly InvocationResult[],
   show: (p: string) => string,
 ): string {
   const ok = results.every((r) => r.status === 'success')
   const n = (v: number | null) => (v === null ? 'unknown' : String(v))
-  const lines = [`rclone-jobs: job "${job}" ${ok ? 'succeeded' : 'did not succeed'}`]
+  const what = jobs.length === 1 ? `job "${jobs[0]}"` : `jobs ${jobs.map((j) => `"${j}"`).join(', ')}`
+  const lines = [`rclone-jobs: ${what} ${ok ? 'succeeded' : 'did not succeed'}`]
   for (const r of results) {
     lines.push(
-      `${show(r.destination)}: ${r.status}, ${n(r.transfers)} transferred, ${n(r.bytes)} bytes, ${n(r.deletes)} deleted, ${n(r.errors)} errors, ${r.durationSeconds}s${r.reason ? ` (${r.reason.slice(0, 300)})` : ''}`,
+      `${r.job} → ${show(r.destination)}: ${r.status}, ${n(r.transfers)} transferred, ${n(r.bytes)} bytes, ${n(r.deletes)} deleted, ${n(r.errors)} errors, ${r.durationSeconds}s${r.reason ? ` (${r.reason.slice(0, 300)})` : ''}`,
     )
   }
   return `${lines.join('\n')}\n`
 }
 
-/** Pings for the jobs of one run, driven by the executor's start and finish events. */
+/** What the pings say to the step log, and how they keep secrets out of what they send. */
+export interface PingReport {
+  warn: (message: string) => void
+  info: (message: string) => void
+  scrub: (text: string) => string
+  show: (path: string) => string
+}
+
+/**
+ * The pings of one run, once per URL: jobs may share a URL (a `healthcheck` in `_defaults.yml`). `/start` goes when
+ * the first job using a URL starts; when the last invocation of its jobs ends, `/fail` goes if any of them did not
+ * succeed (failed, refused, incomplete, skipped after a failure), else the success ping.
+ */
 export class HealthPings {
-  private readonly remaining = new Map<string, number>()
-  private readonly results = new Map<string, InvocationResult[]>()
+  private readonly byUrl = new Map<
+    string,
+    { jobs: string[]; remaining: number; results: InvocationResult[] }
+  >()
   private readonly started = new Set<string>()
   private readonly pending: Array<Promise<void>> = []
 
   constructor(
     private readonly urls: ReadonlyMap<string, string>,
     invocations: readonly Invocation[],
-    private readonly report: {
-      warn: (message: string) => void
-      info: (message: string) => void
-      scrub: (text: string) => string
-      show: (path: string) => string
-    },
+    private readonly report: PingReport,
     private readonly settings: PingSettings = PING_DEFAULTS,
   ) {
     for (const inv of invocations) {
-      if (!urls.has(inv.job)) continue
-      this.remaining.set(inv.job, (this.remaining.get(inv.job) ?? 0) + 1)
+      const url = urls.get(inv.job)
+      if (url === undefined) continue
+      const entry = this.byUrl.get(url) ?? { jobs: [], remaining: 0, results: [] }
+      if (!entry.jobs.includes(inv.job)) entry.jobs.push(inv.job)
+      entry.remaining++
+      this.byUrl.set(url, entry)
     }
   }
 
-  /** The `/start` ping, before a job's first invocation; awaited so the start is recorded before the work. */
+  /** The `/start` ping, before the first invocation of a URL's jobs; awaited so the start is recorded first. */
   async start(inv: Invocation): Promise<void> {
     const url = this.urls.get(inv.job)
-    if (url === undefined || this.started.has(inv.job)) return
-    this.started.add(inv.job)
-    await this.send(inv.job, `${url}/start`, `rclone-jobs: job "${inv.job}" started\n`)
+    if (url === undefined || this.started.has(url)) return
+    this.started.add(url)
+    const jobs = this.byUrl.get(url)?.jobs ?? [inv.job]
+    await this.send(
+      jobs,
+      `${url}/start`,
+      `rclone-jobs: ${jobs.length === 1 ? `job "${inv.job}"` : `${jobs.length} jobs`} started\n`,
+    )
   }
 
-  /** Records a finished invocation; the job's last one sends the success or failure ping. */
+  /** Records a finished invocation; the last one of a URL's jobs sends the success or failure ping. */
   finish(inv: Invocation, result: InvocationResult): void {
     const url = this.urls.get(inv.job)
-    if (url === undefined) return
-    const list = this.results.get(inv.job) ?? []
-    list.push(result)
-    this.results.set(inv.job, list)
-    const left = (this.remaining.get(inv.job) ?? 1) - 1
-    this.remaining.set(inv.job, left)
-    if (left > 0) return
-    const ok = list.every((r) => r.status === 'success')
-    this.pending.push(this.send(inv.job, ok ? url : `${url}/fail`, pingBody(inv.job, list, this.report.show)))
+    const entry = url === undefined ? undefined : this.byUrl.get(url)
+    if (url === undefined || entry === undefined) return
+    entry.results.push(result)
+    if (--entry.remaining > 0) return
+    const ok = entry.results.every((r) => r.status === 'success')
+    this.pending.push(
+      this.send(entry.jobs, ok ? url : `${url}/fail`, pingBody(entry.jobs, entry.results, this.report.show)),
+    )
   }
 
   /** Waits for every ping sent. */
@@ -132,13 +165,37 @@ export class HealthPings {
     await Promise.all(this.pending)
   }
 
-  private async send(job: string, url: string, body: string): Promise<void> {
+  private async send(jobs: readonly string[], url: string, body: string): Promise<void> {
     const what = url.endsWith('/start') ? 'start' : url.endsWith('/fail') ? 'fail' : 'success'
+    const who = jobs.join(', ')
     const error = await ping(url, this.report.scrub(body), this.settings)
-    if (error === undefined) this.report.info(`healthcheck: ${job}: ${what} ping sent`)
+    if (error === undefined) this.report.info(`healthcheck: ${who}: ${what} ping sent`)
     else
       this.report.warn(
-        `healthcheck: ${job}: the ${what} ping failed (${this.report.scrub(error)}); the job itself is not affected`,
+        `healthcheck: ${who}: the ${what} ping failed (${this.report.scrub(error)}); ${jobs.length === 1 ? 'the job itself is' : 'the jobs themselves are'} not affected`,
       )
   }
+}
+
+/**
+ * The health pings of the jobs that have a `healthcheck`, or undefined when none has. Each URL is a credential
+ * (anyone with it can report a job healthy): `mask` hides it before anything is printed.
+ */
+export function healthPings(
+  jobs: readonly ValidJob[],
+  invocations: readonly Invocation[],
+  env: NodeJS.ProcessEnv,
+  report: PingReport & { mask: (secret: string) => void },
+  settings: PingSettings = PING_DEFAULTS,
+): HealthPings | undefined {
+  const urls = new Map<string, string>()
+  for (const j of jobs) {
+    if (j.job.healthcheck === undefined) continue
+    const r = resolvePingUrl(j.job.healthcheck, env)
+    if (r.problem !== undefined) report.warn(`${j.name}: ${r.problem}`)
+    if (r.url === undefined) continue
+    report.mask(r.url)
+    urls.set(j.name, r.url)
+  }
+  return urls.size === 0 ? undefined : new HealthPings(urls, invocations, report, settings)
 }

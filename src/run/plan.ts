@@ -58,17 +58,13 @@ export function versionsFolderName(ms: number): string {
 }
 
 /**
- * Flags that carry the action's own needs: a log with the final stats and one line per file, readable progress.
- * Runs of sync and copy take rclone's text log, which it writes far faster than its JSON log (log-reader.ts: 8-27%
- * of a 100,000-file sync here), with every count exact and the bytes as rclone prints them. A plan reads the JSON
- * log: each file's exact size, and the debug notes ("Sizes differ") that tell updated files from new ones; bisync
- * too, whose messages the action reads by their fields.
+ * Flags that carry the action's own needs: rclone's JSON log, with the final stats and one line per file (debug
+ * notes too in a plan, "Sizes differ", which tell updated files from new ones), readable progress. Every command
+ * reads the JSON log: the text log escapes nothing, so a name could forge its lines (log-reader.ts).
  */
-export function baseFlags(settings: PlanSettings, mode: Invocation['mode']): string[] {
-  const json = settings.dryRun || mode === 'bisync'
+export function baseFlags(settings: PlanSettings): string[] {
   return [
-    // The text log's shape is pinned, whatever RCLONE_LOG_FORMAT or RCLONE_STATS_ONE_LINE the runner sets.
-    ...(json ? ['--use-json-log'] : ['--log-format=date,time', '--stats-one-line=false']),
+    '--use-json-log',
     '--stats-log-level=NOTICE',
     `--stats=${settings.statsInterval ?? '30s'}`,
     settings.dryRun ? '--verbose=2' : '--verbose',
@@ -146,7 +142,7 @@ export function planInvocations(jobs: readonly ValidJob[], settings: PlanSetting
         : undefined
       const args = [
         j.job.mode,
-        ...baseFlags(settings, j.job.mode),
+        ...baseFlags(settings),
         ...(settings.dryRun ? ['--dry-run'] : []),
         ...(j.job['create-empty-src-dirs'] ? ['--create-empty-src-dirs'] : []),
         ...optionFlags(d.options),

@@ -21,7 +21,7 @@
  * deadline cancels them ("context deadline exceeded") and the run looks cut after 0 files. A run that did nothing
  * and could not read a side's root is `failed`: the next run would meet the same.
  */
-import { durationMs, goDuration } from '../jobs/durations.js'
+import { durationMs, goDuration, readableDuration } from '../jobs/durations.js'
 import { maxDurationExitCode } from '../rclone/exit-codes.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
@@ -59,7 +59,7 @@ export function timeLimitHook(settings: {
   const spent = () => settings.now() - settings.startedAt
   // The invocations whose --max-duration the budget set (not the job's own).
   const byBudget = new WeakSet<object>()
-  const budgetText = settings.budgetMs === undefined ? '' : goDuration(settings.budgetMs)
+  const budgetText = settings.budgetMs === undefined ? '' : readableDuration(settings.budgetMs)
   return {
     async before(inv, args) {
       if (settings.budgetMs === undefined) return undefined

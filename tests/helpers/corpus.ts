@@ -75,7 +75,9 @@ export function malformedCorpus(): CorpusEntry[] {
   }
   for (const key of ['name', 'description', 'source', 'mode', 'schedule']) {
     for (const [i, v] of ['[a]', '{ a: 1 }', '~', 'true'].entries()) {
-      if (key === 'description' && v === '~') continue
+      // A job's `key: null` drops what it would inherit from _defaults.yml (SPEC, Defaults and inheritance): valid
+      // for every key a defaults file may set.
+      if (v === '~' && key !== 'name' && key !== 'source') continue
       add(
         `top-${key}-${i}`,
         key === 'source' ? `source: ${v}\ndestinations: [dst]\n` : `${BASE}${key}: ${v}\n`,
@@ -83,7 +85,9 @@ export function malformedCorpus(): CorpusEntry[] {
     }
   }
   for (const key of ['enabled', 'allow-empty-source', 'create-empty-src-dirs']) {
-    for (const [i, v] of WRONG_VALUES.bool?.entries() ?? []) add(`top-${key}-${i}`, `${BASE}${key}: ${v}\n`)
+    for (const [i, v] of WRONG_VALUES.bool?.entries() ?? []) {
+      if (v !== '~') add(`top-${key}-${i}`, `${BASE}${key}: ${v}\n`)
+    }
   }
   for (const key of Object.keys(jobSchema.shape)) add(`typo-${key}`, `${BASE}${key}x: 1\n`)
   for (const [i, d] of [

@@ -29,7 +29,7 @@
  *
  * What it does not do (each is noted where it would go):
  * - reword messages whose text changed, apart from "Sizes differ": the stats text inside a JSON entry keeps 1.60.1's
- *   lines (v1.68 adds "(freed)", v1.70 "Listed N"; the text log's stats block gets both, as 0),
+ *   lines (v1.68 adds "(freed)", v1.70 "Listed N"),
  *   "Synching Path1 ..." keeps 1.60.1's quoting, and the "size = N (fs)" debug lines
  *   of v1.72+ are not added;
  * - know numbers 1.60.1 does not log: `listed` and the serverSide* stats are 0, times keep microseconds, and a
@@ -40,7 +40,10 @@
  *   1.60.1, which ignores the `json` choice, so that log stays text;
  * - rename bisync listings: 1.60.1 names them without StripHexString (v1.66+), which only matters for remotes
  *   with a `{hex}` suffix (overridden options), not for local paths;
- * - rewrite a log written to `--log-file`/`--syslog`, colour bisync messages other than the few listed, or render
+ * - rewrite rclone's text log (without `--use-json-log`): the action reads only the JSON log. Of the plain lines, those
+ *   a command without the JSON log still prints are rewritten ("Failed to <cmd>", flag errors, the fatal lines of
+ *   cmd/cmd.go); the rest pass as 1.60.1 writes them;
+ * - rewrite a log written to `--syslog`, colour bisync messages other than the few listed, or render
  *   `object` as v1.75.0 does for values without a String method (1.60.1 logs Stringers and strings only);
  * - the stats block it adds after a bisync critical error is built from what the log showed (Copied and Deleted
  *   lines, one error), not from rclone's counters, which 1.60.1 never prints there.
@@ -253,15 +256,6 @@ export function nowRfc3339Nano(date = new Date()) {
   return (
     `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T` +
     `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}${frac ? `.${frac}` : ''}${zone}`
-  )
-}
-
-/** `2006/01/02 15:04:05 ` in local time: the default text log prefix (Ldate|Ltime). */
-function nowTextPrefix(date = new Date()) {
-  const p = (n) => String(n).padStart(2, '0')
-  return (
-    `${date.getFullYear()}/${p(date.getMonth() + 1)}/${p(date.getDate())} ` +
-    `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())} `
   )
 }
 
@@ -619,7 +613,7 @@ export class Translator {
   }
 
   /**
-   * A bisync message (`level` as logrus or the text log writes it) as v1.75.0 words it, or undefined when v1.75.0
+   * A bisync message (`level` as logrus writes it) as v1.75.0 words it, or undefined when v1.75.0
    * does not write it at all.
    */
   bisyncMessage(level, msg) {
@@ -692,13 +686,8 @@ export class Translator {
     return [goJson(out)]
   }
 
-  /** A plain text line: Go's own log, cobra's messages, usage text, rclone's text log. */
+  /** A plain text line: Go's own log, cobra's messages, usage text, rclone's text log (passed as it is). */
   text(line) {
-    // The text log's stats block (StatsInfo.String): v1.68.0 adds the bytes freed to "Deleted:"
-    // (v1.68.0:fs/accounting/stats.go:469), v1.70.0 the objects listed to "Checks:"
-    // (v1.70.0:fs/accounting/stats.go:474). 1.60.1 counts neither: both are 0.
-    if (/^Checks:\s+\d+ \/ \d+, (?:\d+%|-)$/.test(line)) return [`${line}, Listed 0`]
-    if (/^Deleted:\s+\d+ \(files\), \d+ \(dirs\)$/.test(line)) return [`${line}, 0 B (freed)`]
     const m = TEXT_PREFIX.exec(line)
     const prefix = m?.[1] ?? ''
     const msg = m?.[2] ?? line
@@ -726,15 +715,6 @@ export class Translator {
       this.usageError = true
       return [line]
     }
-    // rclone's own text log (`LEVEL : [object: ]message`, v1.60.1:fs/log.go:88, the same shape in v1.75.0): only
-    // bisync's messages differ.
-    const logged = /^(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s*: (.*)$/.exec(msg)
-    if (logged && this.isBisync) {
-      const [, level = '', text = ''] = logged
-      const out = this.bisyncMessage(level, text)
-      if (out === undefined) return []
-      return [out === text ? line : `${prefix}${level.padEnd(6)}: ${out}`]
-    }
     // The other log.Fatalf lines of cmd/cmd.go: fs.Fatalf at CRITICAL in v1.75.0, JSON once logging is set up.
     const fatal = prefix !== '' ? fatalSource(msg, this.args.operands, this.args.command) : undefined
     if (fatal !== undefined)
@@ -744,6 +724,7 @@ export class Translator {
 
   /** Lines to write once rclone has exited with `code`, before the translator exits. */
   finish(code) {
+    // Only a JSON log has the abort noted (bisyncMessage): the text log is not rewritten.
     if (!(this.isBisync && code === 2 && this.bisyncAborted)) return []
     // v1.69.0+: ErrBisyncAborted goes back through cmd.Run as a FatalError (v1.75.0:cmd/bisync/cmd.go:194-200), so
     // the final stats block (v1.75.0:cmd/cmd.go:294-296, when its level is logged) and "Failed to bisync: bisync
@@ -753,13 +734,9 @@ export class Translator {
     if (levelRank(this.args.statsLogLevel) <= levelRank(this.args.logLevel)) {
       const { msg, stats } = bisyncAbortStats(this.seen, elapsed)
       const level = this.args.statsLogLevel.toLowerCase()
-      if (this.args.json) out.push(slogLine(level, msg, 'accounting/stats.go:551', { stats }))
-      else out.push(`${nowTextPrefix()}${this.args.statsLogLevel.padEnd(6)}: ${msg}`.replace(/\n$/, ''))
+      out.push(slogLine(level, msg, 'accounting/stats.go:551', { stats }))
     }
-    const failed = 'Failed to bisync: bisync aborted'
-    out.push(
-      this.args.json ? slogLine('notice', failed, 'cmd/cmd.go:334') : `${nowTextPrefix()}NOTICE: ${failed}`,
-    )
+    out.push(slogLine('notice', 'Failed to bisync: bisync aborted', 'cmd/cmd.go:334'))
     return out
   }
 

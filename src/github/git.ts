@@ -3,29 +3,15 @@
  * diff between the pull request's base commit and the checked-out commit. actions/checkout checks a pull request
  * out as its merge commit; with `fetch-depth: 2` (or 0) the base commit is there too.
  */
-import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { getExecOutput } from '@actions/exec'
 
-function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ ok: error === null, out: String(stdout), err: String(stderr).trim() })
-    })
-  })
-}
-
-/** The base commit of a pull_request event, from its payload; undefined for other events. */
-export async function pullRequestBase(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!/^pull_request(_target)?$/.test(env.GITHUB_EVENT_NAME ?? '')) return undefined
-  if (!env.GITHUB_EVENT_PATH) return undefined
+/** Runs a short git command quietly; never throws (a missing git is a result like any other). */
+async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
   try {
-    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as {
-      pull_request?: { base?: { sha?: unknown } }
-    }
-    const sha = payload.pull_request?.base?.sha
-    return typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined
-  } catch {
-    return undefined
+    const r = await getExecOutput('git', args, { cwd, silent: true, ignoreReturnCode: true })
+    return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr.trim() }
+  } catch (e) {
+    return { ok: false, out: '', err: e instanceof Error ? e.message : String(e) }
   }
 }
 
