@@ -26,6 +26,7 @@ import { ReportDir, SpoolDir } from '../report/report-dir.js'
 import { executeInvocations, type InvocationHook, type InvocationResult, skipped } from '../run/execute.js'
 import { matrixFor } from '../run/fan-out.js'
 import { type Invocation, planInvocations } from '../run/plan.js'
+import { budgetedRunner } from '../run/time-budget.js'
 import { plural, type Session } from './session.js'
 
 /** The job files, read and validated; every problem is printed already. */
@@ -146,7 +147,14 @@ export async function prepareRclone(
   jobs: readonly ValidJob[],
 ): Promise<Rclone | { readonly gated: readonly Diagnostic[]; readonly version: string }> {
   const binary = await session.deps.resolveRclone(session.inputs)
-  const runner = session.deps.makeRunner(binary)
+  // Past the time budget and its grace the action stops rclone itself: rclone's --max-duration starts late and again
+  // with each retry. Bisync and its state store are never cut; a plan has no budget.
+  const runner = budgetedRunner(session.deps.makeRunner(binary), {
+    budgetMs: session.inputs.command === 'plan' ? undefined : session.inputs.timeBudgetMs,
+    startedAt: session.startedAt,
+    now: session.now,
+    store: session.inputs.bisyncState,
+  })
   const version = await rcloneVersion(runner, session.env).catch((e: unknown) => {
     throw new UserError(`rclone could not be started: ${e instanceof Error ? e.message : String(e)}`)
   })

@@ -288,6 +288,20 @@ export const versionsSchema = z
     'keep what a run deletes or overwrites in {path}/{run time, UTC, YYYY-MM-DDTHHMMSSZ}/ (rclone --backup-dir)',
   )
 
+/** How `command: check` compares a job's destinations with its source. */
+export const checkSchema = z
+  .strictObject({
+    download: z
+      .boolean()
+      .describe(
+        'rclone check --download: compare contents by reading both sides, where the two sides share no hash (FTP, SFTP without a shell, crypt)',
+      ),
+  })
+  .partial()
+  .describe(
+    'command: check settings: download: true compares contents by reading both sides (rclone check --download), for backends with no hash in common',
+  )
+
 /** A healthchecks.io-style ping URL, or `env:NAME` to read it from a variable. */
 export const healthcheckSchema = z
   .string()
@@ -347,6 +361,7 @@ const jobShape = {
     .describe('bisync only: consent to one --resync when no bisync state exists for a destination'),
   bisync: bisyncSchema.optional().describe('bisync only: settings of rclone bisync'),
   versions: versionsSchema.optional(),
+  check: checkSchema.optional(),
   healthcheck: healthcheckSchema.optional(),
   needs: z
     .array(z.string().regex(NAME_PATTERN, { message: 'must be a job name (letters, digits, "_" and "-")' }))

@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import type { z } from 'zod'
+import { backendType, bucketLevel, remoteOption } from '../places/buckets.js'
 import { type Edge, type FlowNode, findCycles, orderEdges } from '../places/order.js'
 import { type Place, type PlaceContext, placeOf, relate, relationWords } from '../places/place.js'
 import { PlaceIndex } from '../places/place-index.js'
@@ -175,6 +176,7 @@ export function validateDocuments(
       }
     })
     diagnostics.push(...atJob(keepWarnings(job, doc)))
+    diagnostics.push(...atJob(bucketDiagnostics(job, destinations, doc, context)))
     candidates.push({
       name: jobName,
       file: doc.file,
@@ -193,6 +195,48 @@ export function validateDocuments(
   // Every job of a file with an error is held back: a half-valid file is not run.
   const jobs = candidates.filter((j) => !bad.has(j.file) && !heldBack.has(j.file))
   return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
+}
+
+/**
+ * What bucket backends (S3, B2, GCS, Azure Blob, Swift, ...) change for a job, known when a config (or a connection
+ * string) names the backend:
+ * - `versions` beside a bucket root defaults to another bucket (`s3:photos` -> `s3:photos.versions`), which rclone
+ *   creates without asking: it needs the right to create buckets, the name may belong to someone else, and some
+ *   providers refuse a dot in a name. Such a job must say where its versions go;
+ * - `create-empty-src-dirs` creates nothing there, and rclone reports success: a folder in a bucket is only a prefix
+ *   of object names, so an empty one does not exist, unless the remote writes directory markers (rclone 1.65 on).
+ */
+function bucketDiagnostics(
+  job: Job,
+  destinations: readonly ResolvedDestination[],
+  doc: JobDocument,
+  context: PlaceContext,
+): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const d of destinations) {
+    const level = bucketLevel(d.place)
+    if (level === undefined) continue
+    const what = `destinations[${d.index}] ("${d.path}")`
+    const versionsLevel = d.versions === undefined ? undefined : bucketLevel(d.versions.place)
+    if (job.versions?.path === undefined && (versionsLevel === 'bucket' || versionsLevel === 'remote')) {
+      out.push({
+        severity: 'error',
+        ...doc.locate(['versions']),
+        key: 'versions',
+        message: `${what} is the root of a ${level === 'remote' ? 'bucket remote' : 'bucket'}, so the default versions path "${defaultVersionsPath(d.path)}" would be another bucket, which rclone would create without asking (it needs the right to create buckets, the name may belong to someone else, and some providers refuse a dot in a bucket name); set versions.path to a folder in a bucket you own (such as "${splitRemote(d.path, context.platform)?.remote ?? ''}:my-versions/${d.place.segments[0] ?? 'all'}"), or sync into a folder of the bucket, whose versions then stay beside it`,
+      })
+    }
+    const markers = remoteOption(d.path, 'directory_markers', context)
+    if (job['create-empty-src-dirs'] && !/^(?:true|1)$/i.test(markers ?? '')) {
+      out.push({
+        severity: 'warning',
+        ...doc.locate(d.keyPath),
+        key: formatKeyPath(d.keyPath),
+        message: `create-empty-src-dirs: ${what} is on a bucket backend (${backendType(d.place)}), which has no folders: the empty folders of the source are not created there, though rclone reports success. Directory markers can stand for them from rclone 1.65 on (set directory_markers = true on the remote, where the backend has it: S3, Google Cloud Storage, Azure Blob)`,
+      })
+    }
+  }
+  return out
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000

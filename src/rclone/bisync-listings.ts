@@ -42,10 +42,15 @@ export function sessionSide(
     }
     name = head
     if (opts.length > 0) name += overrideSuffix(opts)
+    // SFTP keeps an absolute path's leading slash in its root (`sftp:/srv/x` names its listings `sftp__srv_x`,
+    // measured with 1.60.1 against OpenSSH); the other remotes drop it (`s3:/b/x` is `s3_b_x`).
+    const cleaned = split.path.replace(/\/{2,}/g, '/')
     root =
       type === 'local'
         ? path.resolve(settings.cwd, split.path === '' ? '.' : split.path)
-        : split.path.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '')
+        : type === 'sftp'
+          ? cleaned.replace(/(.)\/+$/, '$1')
+          : cleaned.replace(/^\/+|\/+$/g, '')
   }
   let fsPath = name === 'local' ? root : `${name}:${root}`
   if (!fsPath.endsWith('/')) fsPath += '/'

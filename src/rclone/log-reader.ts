@@ -23,6 +23,7 @@
  */
 
 import { SmallestN } from '../bounded.js'
+import { BackupMoves } from './backup-moves.js'
 
 /** The numbers of rclone's final stats block (`--use-json-log` puts it under `stats`). */
 export interface RcloneStats {
@@ -255,6 +256,8 @@ export class LogReader {
   private bytes = 0
   // Files rclone noted as differing and has not reported yet: at most the files in flight.
   private readonly differs = new Set<string>()
+  // Steps of moves into a backup folder, which are neither copies nor deletions of the job's.
+  private readonly moves = new BackupMoves()
 
   private lastWasTextError = false
 
@@ -295,6 +298,19 @@ export class LogReader {
     if (this.errors.length > READER_LIMITS.errors) this.errors.shift()
   }
 
+  /** Moves into a backup folder done by a copy and a delete (each one transfer and one deletion in rclone's stats). */
+  get copyDeleteMoves(): number {
+    return this.moves.copyDeleteMoves
+  }
+
+  /** The end of the log: changes held until a file's next line are what they were. Safe to call twice. */
+  end(): void {
+    for (const { kind, object } of this.moves.finish()) {
+      this.lists[kind].add(object)
+      this.events.onChange?.(kind, object)
+    }
+  }
+
   /** Takes one whole line of rclone's output. */
   addLine(raw: string): void {
     const line = raw.replace(/\r$/, '')
@@ -329,8 +345,7 @@ export class LogReader {
         (e.level === 'info' && e.msg === 'Moved (server-side)')
       )
         this.differs.add(e.object)
-      const kind = changeOf(e, this.differs)
-      if (kind !== undefined) {
+      for (const kind of this.moves.read(e, changeOf(e, this.differs))) {
         this.differs.delete(e.object)
         this.lists[kind].add(e.object)
         if (e.skipped !== undefined && kind !== 'delete') this.bytes += e.size ?? 0

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readSync, rmSync } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder'
+import { withoutCopyDeleteMoves } from './backup-moves.js'
 import {
   type ChangeKind,
   type Changes,
@@ -23,7 +24,10 @@ export interface RcloneOutcome {
   /** The exit code, or `null` when killed by a signal. */
   readonly exitCode: number | null
   readonly signal: string | null
-  /** The last stats block rclone printed (its final summary); undefined when none could be read. */
+  /**
+   * The last stats block rclone printed (its final summary), without the moves into a backup folder that rclone made
+   * by a copy and a delete (backup-moves.ts); undefined when none could be read.
+   */
   readonly stats: RcloneStats | undefined
   /** The files it copied, updated and deleted (or would, in a dry run): counts and the first paths. */
   readonly changes: Changes
@@ -174,13 +178,14 @@ export function outcomeOf(
   signal: string | null,
   spawnError?: string,
 ): RcloneOutcome {
+  reader.end()
   // When rclone failed without an error line the reader recognised, its last plain words are the reason.
   const errors =
     exitCode !== 0 && reader.errorMessages.length === 0 ? reader.textLines.slice(-5) : reader.errorMessages
   return {
     exitCode,
     signal,
-    stats: reader.stats,
+    stats: reader.stats && withoutCopyDeleteMoves(reader.stats, reader.copyDeleteMoves),
     changes: reader.changes,
     errorMessages: spawnError ? [spawnError, ...errors] : [...errors],
     textLines: reader.textLines,

@@ -35,6 +35,12 @@ export function checkSection(results: readonly InvocationResult[], limit: number
   })
   out.add('\n')
   results.forEach((r, i) => {
+    const s = r.check?.sizeOnly
+    if (s === undefined || s.count === 0) return
+    const line = `> [!WARNING]\n> **${cell(r.job)}** → ${cell(redactPath(r.destination))}: ${s.count} files compared by size only (${cell(s.reason)}). A change that keeps a file's size goes unnoticed; \`check: { download: true }\` on the job compares contents (reading both sides).\n\n`
+    if (!out.add(line)) out.omit(results.length - i, 'size-only warning')
+  })
+  results.forEach((r, i) => {
     const c = r.check
     if (!c) return
     const total = c.missingOnDestination + c.extraOnDestination + c.differ + c.errors

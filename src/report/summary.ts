@@ -20,6 +20,8 @@ export type ResultEntry = Omit<
   readonly missingOnDestination?: number
   readonly extraOnDestination?: number
   readonly differ?: number
+  /** `check`: matching files compared by size only (no hash in common); 0 when all were compared by hash or content. */
+  readonly sizeOnly?: number
 }
 
 /** The public shape of each result, without internal timing fields. */
@@ -47,6 +49,7 @@ export function resultEntries(results: readonly InvocationResult[]): ResultEntry
           extraOnDestination: r.check.extraOnDestination,
           differ: r.check.differ,
           errors: r.check.errors,
+          sizeOnly: r.check.sizeOnly?.count ?? 0,
         }
       : {}),
     ...(r.versions ? { versions: { folder: r.versions.folder, pruned: [...r.versions.pruned] } } : {}),

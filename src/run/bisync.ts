@@ -19,6 +19,7 @@ import { type Place, placeKey } from '../places/place.js'
 import type { RemoteLookup } from '../places/remotes.js'
 import { sessionName } from '../rclone/bisync-listings.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
+import { missingRootReason, prepareRoots } from './bisync-roots.js'
 import type { InvocationHook, InvocationResult, Refusal, ResultPatch } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -138,6 +139,12 @@ class BisyncStateStore implements InvocationHook {
       await rm(dir, { recursive: true, force: true })
       return { status: 'failed', reason: consentMessage(inv, NO_STATE[restored]) }
     }
+    const roots = await prepareRoots(this.runner, inv, this.settings)
+    if (roots) {
+      await this.release(w)
+      await rm(dir, { recursive: true, force: true })
+      return roots
+    }
     this.work.set(inv, w)
     return { args: withFlags(args, [`--workdir=${dir}`, '--resync']) }
   }
@@ -154,6 +161,10 @@ class BisyncStateStore implements InvocationHook {
       const files = await readdir(w.dir).catch(() => [] as string[])
       if (result.status === 'failed' && isCriticalBisyncError(outcome, files))
         return await this.critical(inv, w, outcome)
+      const missing =
+        result.status === 'failed' &&
+        (await missingRootReason(this.runner, inv, outcome, this.settings, w.folder))
+      if (missing) return { reason: missing }
       if (result.status !== 'success' || this.settings.dryRun) return undefined
       const saved = await this.save(w, files, inv)
       if (saved.exitCode === 0) return undefined

@@ -5,11 +5,16 @@
  * read after rclone ends, in blocks, so a million paths cost no memory. A destination fails when something is
  * missing or different, or could not be compared; extra files fail a `sync` or `bisync` destination and are only
  * listed for a `copy`, which never deletes.
+ *
+ * Where the two sides have no hash in common (FTP, SFTP without a shell, crypt) rclone compares sizes only, says "No
+ * common hash found" (an ERROR line, in every version from 1.60.1) and counts the files as matching: a change that
+ * keeps a file's size goes unnoticed. Those matching files are counted as `sizeOnly`, with the reason, so the summary
+ * can say so; a job's `check: { download: true }` compares contents instead.
  */
 import { rmSync } from 'node:fs'
 import { SmallestN } from '../bounded.js'
 import { readLines } from '../line-files.js'
-import { withFlags } from '../rclone/runner.js'
+import { type RcloneOutcome, withFlags } from '../rclone/runner.js'
 import type { CheckCounts, InvocationHook } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -93,6 +98,10 @@ export function checkHook(settings: {
       } finally {
         rmSync(file, { force: true })
       }
+      const sizeOnly = sizeOnlyOf(inv, outcome, counts.matching)
+      if (sizeOnly !== undefined) counts = { ...counts, sizeOnly }
+      // A check stopped part way (the time budget) compared only some files: no verdict of "matches" from it.
+      if (outcome.exitCode === null) return { check: counts }
       const problem = checkVerdict(inv.mode, counts)
       // rclone check exits 1 on any difference; only a failure by the job's mode counts, or an error of rclone's own
       // that left no paths behind (it could not list a side).
@@ -106,4 +115,36 @@ export function checkHook(settings: {
         : { status: 'failed', check: counts, reason: problem }
     },
   }
+}
+
+/** rclone's words when the two sides share no hash (cmd/check/check.go, an fs.Errorf from 1.60.1 to today). */
+const NO_COMMON_HASH = /No common hash found/
+
+/**
+ * How many of the matching files were compared by size only, and why; undefined when all were compared by hash or
+ * content. `matching` is rclone's own count of them ("N hashes could not be checked" is the same number).
+ */
+export function sizeOnlyOf(
+  inv: Pick<Invocation, 'args' | 'options' | 'sourcePlace' | 'destinationPlace'>,
+  outcome: Pick<RcloneOutcome, 'errorMessages'>,
+  matching: number,
+): { count: number; reason: string } | undefined {
+  if (inv.args.includes('--download')) return undefined
+  if (inv.options['size-only'] === true)
+    return { count: matching, reason: 'the job sets size-only, so rclone compares sizes only' }
+  if (!outcome.errorMessages.some((m) => NO_COMMON_HASH.test(m))) return undefined
+  return { count: matching, reason: noHashReason(inv.sourcePlace.root, inv.destinationPlace.root) }
+}
+
+/** Why two storages share no hash, by their backends (a place's root is `type{options}`, or `local`). */
+function noHashReason(sourceRoot: string, destinationRoot: string): string {
+  const why = (root: string): string | undefined => {
+    const type = root.slice(0, Math.max(0, root.indexOf('{')))
+    if (type === 'ftp') return 'FTP offers no hashes'
+    if (type === 'sftp')
+      return 'the SFTP server runs no md5sum or sha1sum for rclone (an SFTP-only account, or shell_type = none)'
+    return undefined
+  }
+  const reason = why(destinationRoot) ?? why(sourceRoot)
+  return `${reason ?? 'the source and the destination have no hash in common'}: rclone compared sizes only`
 }

@@ -68,6 +68,8 @@ export interface CheckCounts {
   readonly differ: number
   readonly errors: number
   readonly matching: number
+  /** Matching files compared by size only (no hash in common, or `size-only`), and why; 0 when none. */
+  readonly sizeOnly?: { readonly count: number; readonly reason: string }
   readonly first: {
     readonly missingOnDestination: readonly string[]
     readonly extraOnDestination: readonly string[]

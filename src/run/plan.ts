@@ -203,8 +203,11 @@ const CHECK_OPTIONS = [
 /**
  * `command: check`: one `rclone check SOURCE DESTINATION` per job and destination, with the job's filters, both
  * ways (what differs is judged by mode afterwards: extra files on a `copy` destination are listed, not a failure).
+ * A job's `check: { download: true }` reads both sides and compares contents (`--download`), for backends with no
+ * hash in common.
  */
 export function planChecks(jobs: readonly ValidJob[], settings: PlanSettings): Invocation[] {
+  const download = new Set(jobs.filter((j) => j.job.check?.download === true).map((j) => j.name))
   return planInvocations(jobs, { ...settings, dryRun: false }).map((inv) => {
     const options: Record<string, unknown> = {}
     for (const k of CHECK_OPTIONS) if (inv.options[k] !== undefined) options[k] = inv.options[k]
@@ -213,6 +216,7 @@ export function planChecks(jobs: readonly ValidJob[], settings: PlanSettings): I
       '--use-json-log',
       '--stats-log-level=NOTICE',
       `--stats=${settings.statsInterval ?? '30s'}`,
+      ...(download.has(inv.job) ? ['--download'] : []),
       ...optionFlags(options as Options),
       ...filterFlags(inv.filters),
       '--',

@@ -8,6 +8,7 @@
 import type { RcloneRunner } from '../rclone/runner.js'
 import type { InvocationHook } from './execute.js'
 import { versionsFolderName } from './plan.js'
+import { stoppedByBudget } from './time-budget.js'
 
 /** A versions folder name: `2026-11-25T031500Z`. */
 const FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
@@ -58,6 +59,8 @@ export function versionsHook(
           cwd: settings.cwd,
         })
         if (out.exitCode === 0) pruned.push(name)
+        // Past the time budget pruning waits for the next run; it is no failure of this one.
+        else if (stoppedByBudget(out)) break
         else failures.push(`${name} (${out.errorMessages.at(-1) ?? `exit ${out.exitCode}`})`)
       }
       if (failures.length > 0) {
