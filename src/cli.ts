@@ -57,6 +57,9 @@ Problems go to stderr, everything else to stdout. Exit status: 0 all well, 1 pro
 invocations, 2 usage errors (a bad command, flag or value, or --jobs that names no job).
 `
 
+/** The commands that write or list job files, beside the action's own. */
+const JOB_COMMANDS = ['import', 'new', 'list'] as const
+
 /** Where the CLI writes: `out` is stdout, `err` is stderr. */
 export interface CliIo {
   readonly out: (text: string) => void
@@ -75,7 +78,7 @@ const processIo: CliIo = {
  * position, and the per-destination results (the action's `results` output; empty for `validate`).
  */
 export interface JsonReport {
-  readonly command: Command
+  readonly command: Command | (typeof JOB_COMMANDS)[number]
   readonly success: boolean
   /** Why the command failed; empty on success. */
   readonly message: string
@@ -103,7 +106,8 @@ export async function main(
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e)
     if (wantsJson(argv)) io.out(JSON.stringify(failureReport(argv[0], message), null, 2))
-    io.err(`rclone-jobs: ${message}\n\n${USAGE}`)
+    // A command that found its arguments wrong says why; a parse error shows the usage too.
+    io.err(e instanceof UsageError ? `rclone-jobs ${message}` : `rclone-jobs: ${message}\n\n${USAGE}`)
     return 2
   }
   if (parsed === 'help') {
@@ -160,9 +164,9 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** The JSON document of a command that stopped before it had an outcome. */
 function failureReport(command: string | undefined, message: string): JsonReport {
-  const known = (COMMANDS as readonly string[]).includes(command ?? '')
+  const known = [...COMMANDS, ...JOB_COMMANDS].find((c) => c === command)
   return {
-    command: (known ? command : 'validate') as Command,
+    command: known ?? 'validate',
     success: false,
     message,
     diagnostics: [],
@@ -196,7 +200,7 @@ function parseCli(
   if (command === undefined) throw new Error('a command is needed')
   if (!(COMMANDS as readonly string[]).includes(command))
     throw new Error(
-      `unknown command "${command}" (the commands are ${[...COMMANDS, 'import', 'new', 'list'].join(', ')})`,
+      `unknown command "${command}" (the commands are ${[...COMMANDS, ...JOB_COMMANDS].join(', ')})`,
     )
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}`)
   const maxParallel = parseCount(values['max-parallel'] ?? '', 1, MAX_PARALLEL_LIMIT)

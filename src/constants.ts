@@ -37,3 +37,12 @@ export const DEFAULT_RCLONE_VERSION = '1.75.1'
 
 /** The default for `max-parallel`; see the README's "Parallelism" section for the measurements behind it. */
 export const DEFAULT_MAX_PARALLEL = 4
+
+/**
+ * Where editors find the JSON Schemas from any repository: the files at the major release tag (the `$id` of each
+ * schema, the `yaml-language-server` line the README shows and `import`/`new` write).
+ */
+export const SCHEMA_URLS = {
+  job: 'https://raw.githubusercontent.com/org/rclone-jobs/v1/schema/job.schema.json',
+  defaults: 'https://raw.githubusercontent.com/org/rclone-jobs/v1/schema/defaults.schema.json',
+} as const

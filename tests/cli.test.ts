@@ -240,5 +240,15 @@ describe('the CLI reads a config as the action does (node dist/cli.js)', () => {
     })
     expect(usage.status).toBe(2)
     expect((JSON.parse(usage.stdout) as JsonReport).message).toContain('--max-parallel')
+    // The job-file commands too: one document, also for a usage error.
+    for (const args of [
+      ['list', 'nowhere', '--format', 'json'],
+      ['new', 'x', '--source', 'a', '--format', 'json'],
+      ['import', 'missing.sh', '--format', 'json'],
+    ]) {
+      const r2 = spawnSync(process.execPath, [bundle, ...args], { cwd: ws, encoding: 'utf8' })
+      expect(r2.status, r2.stderr).toBe(2)
+      expect(JSON.parse(r2.stdout) as JsonReport).toMatchObject({ command: args[0], success: false })
+    }
   })
 })

@@ -488,7 +488,7 @@ describe('import, end to end with the real rclone', () => {
     ])
     expect(readFileSync(path.join(r.viaJobs, 'jobs/team-share.yml'), 'utf8')).toBe(
       [
-        '# yaml-language-server: $schema=../schema/job.schema.json',
+        '# yaml-language-server: $schema=https://raw.githubusercontent.com/org/rclone-jobs/v1/schema/job.schema.json',
         '# Imported by `rclone-jobs import` from:',
         "#   nightly.sh:8: RCLONE_TRANSFERS=2 rclone sync \"team share\" 'out/plain copy' --exclude '*.tmp' --backup-dir=out/trash >> backup.log 2>&1",
         '',
@@ -611,7 +611,9 @@ describe('import on the command line', () => {
     const r = await cli(ws, ['import', '--dry-run', '--', 'rclone', 'copy', 'src', 'b2:bk', '--checksum'])
     expect(r.code).toBe(0)
     expect(r.out).toContain('would write jobs/src.yml: copy src -> b2:bk')
-    expect(r.out).toContain('    # yaml-language-server: $schema=../schema/job.schema.json\n')
+    expect(r.out).toContain(
+      '    # yaml-language-server: $schema=https://raw.githubusercontent.com/org/rclone-jobs/v1/schema/job.schema.json\n',
+    )
     expect(r.out).toContain('    options:\n      checksum: true\n')
     expect(existsSync(path.join(ws, 'jobs'))).toBe(false)
   })

@@ -79,7 +79,7 @@ describe('new', () => {
     )
     const text = readFileSync(path.join(ws, 'jobs/photos.yml'), 'utf8')
     expect(text.split('\n').slice(0, 11)).toEqual([
-      '# yaml-language-server: $schema=../schema/job.schema.json',
+      '# yaml-language-server: $schema=https://raw.githubusercontent.com/org/rclone-jobs/v1/schema/job.schema.json',
       '# The job "photos", written by `rclone-jobs new`. Every key is described under "Job files" in the README.',
       '# Check the file with `rclone-jobs validate`; see what a run would copy and delete with `rclone-jobs plan`.',
       '',

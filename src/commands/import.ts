@@ -5,9 +5,11 @@
  * `validate` would -> write the files that validate, never over an existing file. Whatever cannot be mapped or does
  * not validate is refused with the reason, and nothing is written for it; the rest is still written.
  */
+
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Document, isScalar, isSeq, Scalar } from 'yaml'
+import { UsageError } from '../errors.js'
 import {
   type CommandOutcome,
   groupJobs,
@@ -85,8 +87,7 @@ export async function importCommand(args: ImportArgs, io: CommandIo): Promise<nu
     return await runImport(args, io)
   } catch (e) {
     if (!(e instanceof UsageProblem)) throw e
-    io.err(`rclone-jobs import: ${e.message}`)
-    return 2
+    throw new UsageError(`import: ${e.message}`)
   }
 }
 
@@ -165,7 +166,7 @@ async function writeJobs(
     ['.yml', '.yaml'].some(
       (ext) => statSync(path.join(dir, `${name}${ext}`), { throwIfNoEntry: false }) !== undefined,
     )
-  const header = schemaLine(dir, io.cwd)
+  const header = schemaLine()
   const jobs: ImportedJob[] = []
   for (const [i, draft] of drafts.entries()) {
     const refuse = (message: string, flag?: string): void => {

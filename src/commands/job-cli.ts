@@ -2,7 +2,9 @@
  * The command line of `import`, `new` and `list`: their flags, and the parsed call to each command. `cli.ts` asks
  * this first and falls back to its own parsing for the pipeline commands (validate, plan, run, check).
  */
+
 import { parseArgs } from 'node:util'
+import { UsageError } from '../errors.js'
 import { importCommand } from './import.js'
 import type { CommandIo } from './io.js'
 import { listCommand } from './list.js'
@@ -107,6 +109,8 @@ function guarded(command: (io: CommandIo) => Promise<number>): (io: CommandIo) =
     try {
       return await command(io)
     } catch (e) {
+      // A usage error is the caller's to report (exit 2, and the JSON document when asked for).
+      if (e instanceof UsageError) throw e
       io.err(`rclone-jobs: ${e instanceof Error ? e.message : String(e)}`)
       return 1
     }

@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs'
 import path from 'node:path'
+import { SCHEMA_URLS } from '../constants.js'
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import { formatDiagnostic } from '../jobs/diagnostics.js'
 import { displayPath, findJobFiles, type JobDocument, loadJobFiles, parseJobFile } from '../jobs/load.js'
@@ -116,19 +117,7 @@ export class NewFiles {
   }
 }
 
-/**
- * The first line of a written job file: the editor schema, by a path relative to the file's folder (the README's
- * form). The schema is looked for in `schema/job.schema.json` of the folder and each one above it; where none is
- * found, the path points to where the repository keeps it, at the workspace root.
- */
-export function schemaLine(dir: string, cwd: string): string {
-  let found: string | undefined
-  for (let d = path.resolve(dir); found === undefined; d = path.dirname(d)) {
-    const candidate = path.join(d, 'schema', 'job.schema.json')
-    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) found = candidate
-    if (path.dirname(d) === d) break
-  }
-  const target = found ?? path.join(path.resolve(cwd), 'schema', 'job.schema.json')
-  const rel = path.relative(path.resolve(dir), target).split(path.sep).join('/')
-  return `# yaml-language-server: $schema=${rel}`
+/** The first line of a written job file: the editor schema at the release tag, which works from any repository. */
+export function schemaLine(): string {
+  return `# yaml-language-server: $schema=${SCHEMA_URLS.job}`
 }

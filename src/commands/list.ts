@@ -4,6 +4,7 @@
  * and validate the folder as `validate` does -> rows of the valid jobs -> a plain-text table, or JSON. Problems in
  * job files go to stderr as `validate` prints them; the jobs that are valid are still listed.
  */
+import { UsageError } from '../errors.js'
 import { type Diagnostic, formatDiagnostic } from '../jobs/diagnostics.js'
 import { type JobRow, jobListRows, nextRunText } from '../report/job-list.js'
 import { redactPath } from '../report/summary.js'
@@ -33,8 +34,7 @@ export interface ListReport {
 export async function listCommand(args: ListArgs, io: CommandIo, now: number = Date.now()): Promise<number> {
   const folder = await readJobFolder(args.path, io.cwd)
   if (folder.files.length === 0 && folder.problems.length > 0) {
-    io.err(`rclone-jobs list: no job files found for path "${args.path}": ${folder.problems.join('; ')}`)
-    return 2
+    throw new UsageError(`list: no job files found for path "${args.path}": ${folder.problems.join('; ')}`)
   }
   // Paths are redacted for display (a password in a URL), in the table and in JSON alike.
   const rows = jobListRows(folder.validated.jobs, now).map((r) => ({

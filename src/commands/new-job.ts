@@ -4,9 +4,11 @@
  * validates and shows what can be set. Steps: check the arguments -> render the file -> validate it against the
  * folder as `validate` would -> write it, never over an existing file.
  */
+
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { stringify } from 'yaml'
+import { UsageError } from '../errors.js'
 import { type Diagnostic, formatDiagnostic } from '../jobs/diagnostics.js'
 import { MODES, type Mode } from '../jobs/from-rclone.js'
 import { displayPath } from '../jobs/load.js'
@@ -43,15 +45,14 @@ export interface NewJobReport {
 export async function newJobCommand(args: NewJobArgs, io: CommandIo): Promise<number> {
   const usage = usageProblem(args)
   if (usage !== undefined) {
-    io.err(`rclone-jobs new: ${usage}`)
-    return 2
+    throw new UsageError(`new: ${usage}`)
   }
   const name = args.name as string
   const mode = (args.mode ?? 'sync') as Mode
   const dir = path.resolve(io.cwd, args.path)
   const abs = path.join(dir, `${name}.yml`)
   const file = displayPath(abs, io.cwd)
-  const content = renderNewJob(name, args.source as string, args.destinations, mode, schemaLine(dir, io.cwd))
+  const content = renderNewJob(name, args.source as string, args.destinations, mode, schemaLine())
   const finish = (success: boolean, message: string, diagnostics: readonly Diagnostic[] = []): number => {
     if (args.format === 'json') {
       const report: NewJobReport = {

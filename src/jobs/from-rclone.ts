@@ -376,7 +376,7 @@ function longFlag(
     c.unsure = true
     c.refuse(
       shown,
-      'is not a job key: a job takes the rclone flags listed under "Job keys" in the README (each key is the flag\'s name); leave it out, or set it in the remote\'s config if it is a backend setting',
+      "is not a job key: a job takes the rclone flags listed in docs/reference.md (each key is the flag's name); leave it out, or set it in the remote's config if it is a backend setting",
     )
     return
   }
@@ -448,7 +448,7 @@ function readAssignment(c: Collected, name: string, value: ShellWord, deps: Impo
   if (target === undefined)
     c.refuse(
       name,
-      `--${flag} is not a job key (the keys are listed under "Job keys" in the README); leave it out, or set it in the remote's config if it is a backend setting`,
+      `--${flag} is not a job key (the keys are listed in docs/reference.md); leave it out, or set it in the remote's config if it is a backend setting`,
     )
   else setKey(c, target, value, name, true)
 }

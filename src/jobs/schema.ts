@@ -3,6 +3,7 @@
  * Schema (`schema/job.schema.json`) and the README reference. Keys follow rclone's flag names without dashes.
  */
 import { z } from 'zod'
+import { SCHEMA_URLS } from '../constants.js'
 import { cronProblem } from './cron.js'
 import { FILE_TYPE_NAMES, isCatchAllRule } from './file-types.js'
 
@@ -466,7 +467,7 @@ export type BisyncSettings = z.output<typeof bisyncSchema>
 export function defaultsJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/org/rclone-jobs/schema/defaults.schema.json',
+    $id: SCHEMA_URLS.defaults,
     title: 'rclone-jobs defaults (_defaults.yml)',
     ...z.toJSONSchema(defaultsSchema, { io: 'input', target: 'draft-2020-12' }),
   }
@@ -491,7 +492,7 @@ const jobFileSchema = z
 export function jobJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/org/rclone-jobs/schema/job.schema.json',
+    $id: SCHEMA_URLS.job,
     title: 'rclone-jobs job',
     ...z.toJSONSchema(jobFileSchema, { io: 'input', target: 'draft-2020-12' }),
   }
