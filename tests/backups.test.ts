@@ -366,7 +366,6 @@ describe('time-budget', () => {
       'src/big.bin': big,
     })
     const budget = 4
-    const t0 = Date.now()
     const r = await runBundle(ws, {
       ...base,
       command: 'run',
@@ -374,15 +373,14 @@ describe('time-budget', () => {
       'max-parallel': '1',
       'time-budget': `${budget}s`,
     })
-    const seconds = (Date.now() - t0) / 1000
+    // How long the step took is the remote-faults test's (the budget's bound); this one is about what it reports.
     expect(r.status, r.stdout).toBe(0)
-    expect(seconds).toBeLessThan(budget + 6)
     const [slow, later] = results(r)
     expect(slow).toMatchObject({ status: 'incomplete' })
     expect(String(slow?.reason)).toContain('cut by the time budget (4s)')
     expect(later).toMatchObject({ status: 'incomplete' })
     expect(String(later?.reason)).toContain('not started: the time budget (4s) was spent')
-    expect(r.stdout).toMatch(/::warning title=rclone-jobs%3A a-slow::/)
+    expect(r.stdout).toMatch(/::warning title=rclone-jobs%3A a-slow,file=jobs\/a-slow\.yml,line=1::/)
     expect(r.stdout).toMatch(/\$ rclone sync .*--max-duration=\d+s/)
 
     const again = await runBundle(ws, { ...base, command: 'run', 'rclone-config': config })

@@ -109,7 +109,7 @@ describe('a sync: stats and per-file changes', () => {
   })
 
   it('1.75.0 paths come through as written', () => {
-    expect(read('sync-1.75.0.jsonl').changes.copy.first).toEqual(['f1.txt', 'sub/f2.txt', 'f3.txt'])
+    expect(read('sync-1.75.0.jsonl').changes.copy.first).toEqual(['f1.txt', 'f3.txt', 'sub/f2.txt'])
     expect(read('sync-1.75.0.jsonl').changes.update.first).toEqual(['old.txt'])
   })
 })

@@ -79,7 +79,7 @@ describe('only JSON entries are file changes', () => {
     reader.addLine('{"level":"info","msg":"Copied (Rcat, replaced existing)","object":"b.txt"}')
     reader.addLine('{"level":"info","msg":"Copied (new) to: c: Deleted","object":"C.txt"}')
     const c = reader.changes
-    expect([c.copy.first, c.update.first, c.delete.first]).toEqual([['a.txt', 'C.txt'], ['b.txt'], []])
+    expect([c.copy.first, c.update.first, c.delete.first]).toEqual([['C.txt', 'a.txt'], ['b.txt'], []])
   })
 })
 

@@ -269,7 +269,7 @@ describe('dead servers and time limits', SLOW, () => {
     expect(String(later?.reason)).toContain('not started: the time budget (5s) was spent')
   })
 
-  it("the README's advice bounds a dead server: retries 1 and low-level-retries 1 fail a dead S3 in seconds (defect 9)", async () => {
+  it("the documented advice bounds a dead server: retries 1 and low-level-retries 1 fail a dead S3 in seconds (defect 9)", async () => {
     const ws = tempDir()
     const run = runWith(`${base}\n${s3At('s3down', deadPort)}`)
     writeTree(ws, {
@@ -280,8 +280,8 @@ describe('dead servers and time limits', SLOW, () => {
     const r = await run(ws, { command: 'run' })
     expect(r.status).toBe(1)
     expect(String(results(r)[0]?.reason)).toContain('connection refused')
-    const readme = readFileSync('README.md', 'utf8')
-    const faults = readme.slice(readme.indexOf('**Faults.**'), readme.indexOf('## Parallelism'))
+    const safety = readFileSync('docs/safety.md', 'utf8')
+    const faults = safety.slice(safety.indexOf('## Faults'), safety.indexOf('## Where data goes'))
     for (const advice of ['`retries: 1`', '`low-level-retries: 1`', '`time-budget`'])
       expect(faults, advice).toContain(advice)
   })
