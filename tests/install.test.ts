@@ -26,6 +26,9 @@ function cachedVersions(): string[] {
   return existsSync(dir) ? readdirSync(dir) : []
 }
 
+/** Backoff without waiting: the retries are what is tested, not the clock. */
+const noSleep = async (_ms: number): Promise<void> => {}
+
 describe('installing rclone from a download site', () => {
   it('downloads, verifies, caches and runs; the second install is a cache hit with no download', async () => {
     const site = await releaseSite()
@@ -54,7 +57,7 @@ describe('installing rclone from a download site', () => {
   it('says what to do on 404, 403 and 429, retrying only what can pass', async () => {
     const site = await releaseSite()
     await expect(
-      installRclone({ version: '9.9.9', baseUrl: site.url, attempts: 3, backoffMs: 5 }),
+      installRclone({ version: '9.9.9', baseUrl: site.url, attempts: 3, backoffMs: 5, sleep: noSleep }),
     ).rejects.toThrow(
       /was not found \(HTTP 404 at http:\/\/127\.0\.0\.1:\d+\/v9\.9\.9\/SHA256SUMS\)\. Check that rclone-version names a released version/,
     )
@@ -63,12 +66,12 @@ describe('installing rclone from a download site', () => {
     publish(site, VERSION)
     site.faults.set(`/v${VERSION}/SHA256SUMS`, [403])
     await expect(
-      installRclone({ version: VERSION, baseUrl: site.url, attempts: 3, backoffMs: 5 }),
+      installRclone({ version: VERSION, baseUrl: site.url, attempts: 3, backoffMs: 5, sleep: noSleep }),
     ).rejects.toThrow(/HTTP 403 .*denies this runner/)
 
     site.faults.set(`/v${VERSION}/SHA256SUMS`, [429, 429, 429])
     await expect(
-      installRclone({ version: VERSION, baseUrl: site.url, attempts: 3, backoffMs: 5 }),
+      installRclone({ version: VERSION, baseUrl: site.url, attempts: 3, backoffMs: 5, sleep: noSleep }),
     ).rejects.toThrow(/rate-limited \(HTTP 429/)
     expect(cachedVersions()).toEqual([])
   })
@@ -77,14 +80,14 @@ describe('installing rclone from a download site', () => {
     const site = await releaseSite()
     const zip = publish(site, VERSION, { signed: false })
     site.faults.set(`/v${VERSION}/${zip}`, [503, 500])
-    const r = await installRclone({ version: VERSION, baseUrl: site.url, attempts: 4, backoffMs: 5 })
+    const r = await installRclone({ version: VERSION, baseUrl: site.url, attempts: 4, backoffMs: 5, sleep: noSleep })
     expect(r.cached).toBe(false)
     expect(site.requests.filter((p) => p.endsWith('.zip'))).toHaveLength(3)
   })
 
   it('fails clearly when nothing listens', async () => {
     await expect(
-      installRclone({ version: VERSION, baseUrl: 'http://127.0.0.1:9', attempts: 2, backoffMs: 5 }),
+      installRclone({ version: VERSION, baseUrl: 'http://127.0.0.1:9', attempts: 2, backoffMs: 5, sleep: noSleep }),
     ).rejects.toThrow(
       /could not be downloaded from http:\/\/127\.0\.0\.1:9\/v1\.60\.1\/SHA256SUMS: .*Check the runner's network/,
     )

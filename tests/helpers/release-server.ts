@@ -21,23 +21,32 @@ export function rcloneBinary(): string {
   return execFileSync('sh', ['-c', 'command -v rclone'], { encoding: 'utf8' }).trim()
 }
 
+/** Zips built in this test process, by name: each holds the 50 MB rclone binary, so one is built once. */
+const built = new Map<string, Buffer>()
+
 /** Builds `rclone-v{version}-linux-{arch}.zip` holding this machine's rclone, as rclone's releases are laid out. */
 export function buildReleaseZip(
   version: string,
   arch = process.arch === 'arm64' ? 'arm64' : 'amd64',
 ): { name: string; zip: Buffer } {
+  const name = `rclone-v${version}-linux-${arch}.zip`
+  const cached = built.get(name)
+  if (cached) return { name, zip: cached }
   const dir = tempDir('release-')
   const folder = `rclone-v${version}-linux-${arch}`
   mkdirSync(path.join(dir, folder))
   copyFileSync(rcloneBinary(), path.join(dir, folder, 'rclone'))
   try {
-    execFileSync('zip', ['-q', '-r', `${folder}.zip`, folder], { cwd: dir })
+    // -1: the fastest deflate, as real (deflated) releases are; the tests read it, they do not ship it.
+    execFileSync('zip', ['-q', '-1', '-r', `${folder}.zip`, folder], { cwd: dir })
   } catch (e) {
     throw new Error(
       `these tests need the zip and unzip commands (apt-get install -y zip unzip): ${String(e)}`,
     )
   }
-  return { name: `${folder}.zip`, zip: readFileSync(path.join(dir, `${folder}.zip`)) }
+  const zip = readFileSync(path.join(dir, name))
+  built.set(name, zip)
+  return { name, zip }
 }
 
 /** SHA256SUMS text for files, plain or wrapped as rclone signs it. */
