@@ -11,17 +11,10 @@ export const translatedProject: TestProjectInlineConfiguration = {
   extends: true,
   test: {
     name: 'rclone-1.75',
-    include: [
-      'tests/run.test.ts',
-      'tests/plan-command.test.ts',
-      'tests/faults.test.ts',
-      'tests/safety.test.ts',
-      'tests/bisync.test.ts',
-      'tests/trust.test.ts',
-      'tests/report-dir.test.ts',
-      'tests/backups.test.ts',
-      'tests/text-log.test.ts',
-    ],
+    // The suites whose outcome depends on what differs between versions: the slog JSON log and its stats (run,
+    // plan), exit codes (a cut by max-duration exits 10 from 1.64; bisync's critical errors exit 7 from 1.69) and
+    // bisync's listings. Suites about the action's own logic (guards, places, secrets) read the same entries on both.
+    include: ['tests/run.test.ts', 'tests/plan-command.test.ts', 'tests/bisync.test.ts', 'tests/backups.test.ts'],
     env: { RCLONE_JOBS_TEST_RCLONE: '1.75' },
   },
 }
