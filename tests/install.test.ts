@@ -80,14 +80,26 @@ describe('installing rclone from a download site', () => {
     const site = await releaseSite()
     const zip = publish(site, VERSION, { signed: false })
     site.faults.set(`/v${VERSION}/${zip}`, [503, 500])
-    const r = await installRclone({ version: VERSION, baseUrl: site.url, attempts: 4, backoffMs: 5, sleep: noSleep })
+    const r = await installRclone({
+      version: VERSION,
+      baseUrl: site.url,
+      attempts: 4,
+      backoffMs: 5,
+      sleep: noSleep,
+    })
     expect(r.cached).toBe(false)
     expect(site.requests.filter((p) => p.endsWith('.zip'))).toHaveLength(3)
   })
 
   it('fails clearly when nothing listens', async () => {
     await expect(
-      installRclone({ version: VERSION, baseUrl: 'http://127.0.0.1:9', attempts: 2, backoffMs: 5, sleep: noSleep }),
+      installRclone({
+        version: VERSION,
+        baseUrl: 'http://127.0.0.1:9',
+        attempts: 2,
+        backoffMs: 5,
+        sleep: noSleep,
+      }),
     ).rejects.toThrow(
       /could not be downloaded from http:\/\/127\.0\.0\.1:9\/v1\.60\.1\/SHA256SUMS: .*Check the runner's network/,
     )

@@ -269,7 +269,7 @@ describe('dead servers and time limits', SLOW, () => {
     expect(String(later?.reason)).toContain('not started: the time budget (5s) was spent')
   })
 
-  it("the documented advice bounds a dead server: retries 1 and low-level-retries 1 fail a dead S3 in seconds (defect 9)", async () => {
+  it('the documented advice bounds a dead server: retries 1 and low-level-retries 1 fail a dead S3 in seconds (defect 9)', async () => {
     const ws = tempDir()
     const run = runWith(`${base}\n${s3At('s3down', deadPort)}`)
     writeTree(ws, {
