@@ -42,6 +42,27 @@ describe('the summary renders as written', () => {
     expect(cell).toBe('schedule: &quot;*/5 * * * *&quot; (an unquoted * starts a YAML alias) | `code` _x_')
     expect(html).toContain('<td>jobs/my_nightly_job.yml</td>')
   })
+  it('a failure line inside <summary> (HTML, no Markdown) shows * _ ` as written and escapes < and &', () => {
+    const summary = buildSummary({
+      command: 'run',
+      results: [
+        {
+          job: 'my_job',
+          destination: 'b2:bucket/*_x',
+          mode: 'sync',
+          status: 'failed',
+          reason: 'rclone exited 1: `a` <b> & c',
+          stats: null,
+        } as never,
+      ],
+      diagnostics: [],
+      jobCount: 1,
+      fileCount: 1,
+    })
+    const html = md.render(summary)
+    const line = /<summary>(.*?)<\/summary>/.exec(html)?.[1]
+    expect(line).toBe('<b>my_job</b> → b2:bucket/*_x: rclone exited 1: `a` &lt;b&gt; &amp; c')
+  })
 })
 
 describe('a failed run, as a reviewer reads it (node dist/index.js)', () => {

@@ -4,7 +4,7 @@
  */
 
 import type { InvocationResult } from '../run/execute.js'
-import { BoundedText, cell, formatBytes, pathList, redactPath } from './summary.js'
+import { BoundedText, cell, formatBytes, htmlText, pathList, redactPath } from './summary.js'
 
 /** How many paths of each kind the summary lists per invocation before "and N more". */
 export const PATHS_PER_KIND = 25
@@ -36,7 +36,7 @@ export function planSection(results: readonly InvocationResult[], limit: number)
     if (!changes) return
     const total = (changes.copy ?? 0) + (changes.update ?? 0) + (changes.delete ?? 0)
     if (total === 0) return
-    let block = `<details${(changes.delete ?? 0) > 0 ? ' open' : ''}><summary><b>${cell(result.job)}</b> → ${cell(redactPath(result.destination))}: ${num(changes.delete)} to delete, ${num(changes.update)} to update, ${num(changes.copy)} to copy</summary>\n\n`
+    let block = `<details${(changes.delete ?? 0) > 0 ? ' open' : ''}><summary><b>${htmlText(result.job)}</b> → ${htmlText(redactPath(result.destination))}: ${num(changes.delete)} to delete, ${num(changes.update)} to update, ${num(changes.copy)} to copy</summary>\n\n`
     block += listing('Would delete', changes.delete, changes.first.delete)
     block += listing('Would update', changes.update, changes.first.update)
     block += listing('Would copy', changes.copy, changes.first.copy)

@@ -3,7 +3,7 @@
  * files went, and the dated folders pruned). Pure and bounded.
  */
 import type { InvocationResult } from '../run/execute.js'
-import { BoundedText, cell, pathList, redactPath } from './summary.js'
+import { BoundedText, cell, htmlText, pathList, redactPath } from './summary.js'
 
 const KINDS = [
   ['missingOnDestination', 'Missing on the destination'],
@@ -45,7 +45,7 @@ export function checkSection(results: readonly InvocationResult[], limit: number
     if (!c) return
     const total = c.missingOnDestination + c.extraOnDestination + c.differ + c.errors
     if (total === 0) return
-    let block = `<details${r.status === 'failed' ? ' open' : ''}><summary><b>${cell(r.job)}</b> → ${cell(redactPath(r.destination))}: ${total} paths differ</summary>\n\n`
+    let block = `<details${r.status === 'failed' ? ' open' : ''}><summary><b>${htmlText(r.job)}</b> → ${htmlText(redactPath(r.destination))}: ${total} paths differ</summary>\n\n`
     for (const [key, title] of KINDS) {
       const count = c[key]
       if (count === 0) continue

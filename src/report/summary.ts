@@ -111,6 +111,15 @@ export function cell(text: string): string {
     .replace(/</g, '&lt;')
 }
 
+/** Escapes text inside HTML (a `<summary>` line), where Markdown is not read: `<`, `&` and quotes only. */
+export function htmlText(text: string): string {
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
 const STATUS_ICON: Record<ResultEntry['status'], string> = {
   success: '✅ success',
   failed: '❌ failed',
@@ -209,7 +218,7 @@ function failuresSection(input: SummaryInput, out: BoundedText): void {
     const deleting = /max-delete/.test(r.reason ?? '') ? (r.planned?.first.delete ?? []) : []
     const fence = '```'
     const block =
-      `<details open><summary><b>${cell(r.job)}</b> → ${cell(redactPath(r.destination))}: ${cell(r.reason ?? 'failed')}</summary>\n\n` +
+      `<details open><summary><b>${htmlText(r.job)}</b> → ${htmlText(redactPath(r.destination))}: ${htmlText(r.reason ?? 'failed')}</summary>\n\n` +
       `**What to do:** ${whatToDo(r)}\n\n` +
       (deleting.length > 0 ? pathList('It would have deleted', r.planned?.delete ?? null, deleting) : '') +
       (lines.length > 0 ? `${fence}text\n${lines.join('\n').replaceAll(fence, "'''")}\n${fence}\n` : '') +
