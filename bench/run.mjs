@@ -24,6 +24,10 @@ const fast = existsSync('/dev/shm')
   ? mkdtempSync('/dev/shm/rclone-jobs-bench-')
   : mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-big-'))
 const work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-'))
+// A HOME of its own for the action and plain rclone alike: the user's ~/.config/rclone/rclone.conf (which the action
+// reads when no config is given, and validates remotes against) must not change what is measured.
+process.env.HOME = path.join(work, 'home')
+mkdirSync(process.env.HOME)
 const lines = []
 const say = (s) => {
   console.log(s)

@@ -616,6 +616,28 @@ export function mapCommand(
     }
   }
   const mode = sub.text as Mode
+  refuseShape(c, mode, paths, crontab)
+  if (c.refusals.length > 0) return { kind: 'refused', origin, refusals: c.refusals }
+  const destination = (paths[1] as ShellWord).text
+  const mapped: MappedCommand = {
+    mode,
+    source: (paths[0] as ShellWord).text,
+    destination,
+    settings: settingsOf(c),
+    ...(crontab?.cron !== undefined ? { schedule: crontab.cron } : {}),
+  }
+  const refusals = mappedProblems(mapped)
+  if (refusals.length > 0) return { kind: 'refused', origin, refusals }
+  return {
+    kind: 'mapped',
+    origin,
+    command: mapped,
+    notes: [...command.notes, ...prefix.notes, ...c.notes, ...notesFor(mapped, crontab)],
+  }
+}
+
+/** Refuses what the command line itself gets wrong: its crontab entry, expansions, paths, flags of another mode. */
+function refuseShape(c: Collected, mode: Mode, paths: readonly ShellWord[], crontab?: CrontabEntry): void {
   if (crontab?.problem !== undefined) c.refuse('schedule', `${crontab.written}: ${crontab.problem}`)
   if (crontab?.commandProblem !== undefined) c.refuse(undefined, crontab.commandProblem)
   for (const p of paths) if (p.expansion) c.refuse(undefined, expansionMessage(p))
@@ -629,25 +651,19 @@ export function mapCommand(
             .map((p) => p.text)
             .join(' ')}) are not flags it knows`,
     )
-  if (mode !== 'bisync') {
-    for (const key of Object.keys(c.sections.bisync))
-      c.refuse(`--${key}`, `is a flag of rclone bisync; rclone ${mode} has no such flag`)
-    if (c.job.resync !== undefined)
-      c.refuse('--resync', `is a flag of rclone bisync; rclone ${mode} has no such flag`)
-  }
-  if (c.refusals.length > 0) return { kind: 'refused', origin, refusals: c.refusals }
+  if (mode === 'bisync') return
+  for (const key of Object.keys(c.sections.bisync))
+    c.refuse(`--${key}`, `is a flag of rclone bisync; rclone ${mode} has no such flag`)
+  if (c.job.resync !== undefined)
+    c.refuse('--resync', `is a flag of rclone bisync; rclone ${mode} has no such flag`)
+}
 
-  const source = (paths[0] as ShellWord).text
-  const destination = (paths[1] as ShellWord).text
-  const settings = settingsOf(c)
-  const mapped: MappedCommand = {
-    mode,
-    source,
-    destination,
-    settings,
-    ...(crontab?.cron !== undefined ? { schedule: crontab.cron } : {}),
-  }
-  // The rules between keys (include with exclude, values the schema reads) and the paths, as validation sees them.
+/**
+ * What the job made from a command breaks: the rules between keys (include with exclude, values the schema reads)
+ * as validation sees them, and credentials written in a path.
+ */
+function mappedProblems(mapped: MappedCommand): Refusal[] {
+  const { source, destination, settings } = mapped
   const checked = jobSchema.safeParse(
     jobDocument({ ...mapped, destinations: [destination], schedule: scheduleOf(mapped) }),
   )
@@ -664,18 +680,9 @@ export function mapCommand(
   ] as const) {
     const creds = credentialKeys(p)
     if (creds.length > 0)
-      refusals.push({
-        flag: what,
-        message: `carries a credential (${creds.join(', ')}); ${CONFIG_REASON}`,
-      })
+      refusals.push({ flag: what, message: `carries a credential (${creds.join(', ')}); ${CONFIG_REASON}` })
   }
-  if (refusals.length > 0) return { kind: 'refused', origin, refusals }
-  return {
-    kind: 'mapped',
-    origin,
-    command: mapped,
-    notes: [...command.notes, ...prefix.notes, ...c.notes, ...notesFor(mapped, crontab)],
-  }
+  return refusals
 }
 
 function scheduleOf(m: MappedCommand): readonly string[] {

@@ -48,6 +48,17 @@ function tagMessage(tag: string): string {
   return `YAML tag ${showTag(tag)} is not allowed in a job file; write plain values (only the standard tags !!str, !!int, !!bool, !!float, !!null, !!map and !!seq are read)`
 }
 
+/** What the steps of parsing one file share: its name and text, positions, and where problems go. */
+interface FileParse {
+  readonly file: string
+  readonly text: string
+  readonly kind: FileKind
+  readonly pos: (offset: number) => { line: number; col: number }
+  readonly err: (line: number, col: number, message: string, key?: string) => void
+  /** Reports an unquoted cron at `offset`'s line once per document; false when that line holds none. */
+  readonly cronAt: (offset: number, reported: Set<number>) => boolean
+}
+
 /**
  * Parses one file's text. `file` is the name used in diagnostics. Never throws for bad input.
  *
@@ -58,110 +69,32 @@ function tagMessage(tag: string): string {
  */
 export function parseJobFile(file: string, text: string, kind: FileKind = 'job'): LoadResult {
   const diagnostics: Diagnostic[] = []
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const body = text
+  const pos = linePositions(body)
   const err = (line: number, col: number, message: string, key = ''): void => {
     diagnostics.push({ severity: 'error', file, line, col, key, message })
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  const pos = linePositions(text)
-  if (text.includes('\0')) {
-    const at = pos(text.indexOf('\0'))
-    err(at.line, at.col, 'the file holds binary data (a NUL byte); a job file is YAML text')
-    return { documents: [], diagnostics }
-  }
-  let contentDocs: Document.Parsed[]
-  try {
-    contentDocs = parseYaml(text)
-  } catch (e) {
-    err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
-    return { documents: [], diagnostics }
-  }
-  if (contentDocs.length === 0) {
-    if (kind === 'job')
-      err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
-    return { documents: [], diagnostics }
-  }
-  if (kind === 'defaults' && contentDocs.length > 1) {
-    const p = pos(contentDocs[1]?.range[0] ?? 0)
-    err(p.line, p.col, 'a _defaults.yml holds one mapping of defaults, not several documents (---)')
-    return { documents: [], diagnostics }
-  }
   let cronLines: ReturnType<typeof unquotedCronLines> | undefined
-  const reparsed = parseAgainOnce(text)
+  const cronAt = (offset: number, reported: Set<number>): boolean => {
+    const { line } = pos(offset)
+    cronLines ??= unquotedCronLines(body)
+    const cron = cronLines.get(line)
+    if (cron === undefined) return false
+    if (!reported.has(line)) {
+      reported.add(line)
+      const written = `${cron.key ? `${cron.key}: ` : '- '}"${cron.cron}"`
+      const message = `this cron must be quoted: YAML reads a value that begins with "*" as an alias. Write ${written}`
+      err(line, cron.col, message, cron.key === 'schedule' ? 'schedule' : '')
+    }
+    return true
+  }
+  const ctx: FileParse = { file, text: body, kind, pos, err, cronAt }
+  const contentDocs = parseDocuments(ctx)
   const documents: JobDocument[] = []
+  const reparsed = parseAgainOnce(body)
   contentDocs.forEach((doc, index) => {
-    let bad = false
-    const reportedCron = new Set<number>()
-    const onCronLine = (offset: number): boolean => {
-      const { line } = pos(offset)
-      cronLines ??= unquotedCronLines(text)
-      const cron = cronLines.get(line)
-      if (cron === undefined) return false
-      if (!reportedCron.has(line)) {
-        reportedCron.add(line)
-        err(
-          line,
-          cron.col,
-          `this cron must be quoted: YAML reads a value that begins with "*" as an alias. Write ${cron.key ? `${cron.key}: ` : '- '}"${cron.cron}"`,
-          cron.key === 'schedule' ? 'schedule' : '',
-        )
-      }
-      return true
-    }
-    for (const e of doc.errors) {
-      bad = true
-      if (onCronLine(e.pos[0])) continue
-      const p = pos(e.pos[0])
-      err(p.line, p.col, `YAML syntax: ${firstLine(e.message)}`)
-    }
-    for (const w of doc.warnings) {
-      bad = true
-      const p = pos(w.pos[0])
-      const tag = /^Unresolved tag: (\S+)/.exec(firstLine(w.message))?.[1]
-      if (tag === undefined) err(p.line, p.col, `YAML: ${firstLine(w.message)}`)
-      else if (STANDARD_TAGS.has(tag))
-        err(p.line, p.col, `YAML: this value is not ${showTag(tag)}; write it without the tag`)
-      else err(p.line, p.col, tagMessage(tag))
-    }
-    if (bad) return
-    const tagged = findTagged(doc.contents)
-    if (tagged) {
-      // The node's range starts at its value; the tag is written just before it on the same line.
-      const start = tagged.range?.[0] ?? 0
-      let bang = text.lastIndexOf('!', start)
-      while (bang > 0 && text[bang - 1] === '!') bang--
-      const lineStart = text.lastIndexOf('\n', start - 1)
-      const p = pos(bang > lineStart ? bang : start)
-      err(p.line, p.col, tagMessage(tagged.tag ?? ''))
-      return
-    }
-    const merge = badMergeSource(doc)
-    if (merge !== undefined) {
-      const p = pos(merge)
-      err(p.line, p.col, 'a merge key (<<) takes a mapping, or a list of mappings, such as <<: *base')
-      return
-    }
-    const alias = unresolvedAlias(doc)
-    if (alias) {
-      if (onCronLine(alias.offset)) return
-      const p = pos(alias.offset)
-      const elsewhere = contentDocs.findIndex((d) => d !== doc && anchorOffset(d, alias.name) !== undefined)
-      const other = elsewhere >= 0 ? contentDocs[elsewhere] : undefined
-      if (other !== undefined) {
-        const at = pos(anchorOffset(other, alias.name) ?? 0)
-        err(
-          p.line,
-          p.col,
-          `the alias *${alias.name} refers to the anchor &${alias.name} of another document (line ${at.line}); anchors do not cross documents (---): repeat the value here${kind === 'job' ? ', or put what jobs share in a _defaults.yml' : ''}`,
-        )
-      } else {
-        err(
-          p.line,
-          p.col,
-          `the alias *${alias.name} has no anchor &${alias.name} before it in this document; define the anchor first, or quote the value if "*" is meant literally`,
-        )
-      }
-      return
-    }
+    if (documentProblems(ctx, doc, contentDocs)) return
     let value: unknown
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
@@ -176,6 +109,96 @@ export function parseJobFile(file: string, text: string, kind: FileKind = 'job')
     documents.push({ kind, file, index, count: contentDocs.length, value, locate })
   })
   return { documents, diagnostics }
+}
+
+/** The file's YAML documents, or none with the reason reported: binary data, unparsable text, no job, several defaults. */
+function parseDocuments({ text, kind, pos, err }: FileParse): Document.Parsed[] {
+  if (text.includes('\0')) {
+    const at = pos(text.indexOf('\0'))
+    err(at.line, at.col, 'the file holds binary data (a NUL byte); a job file is YAML text')
+    return []
+  }
+  let docs: Document.Parsed[]
+  try {
+    docs = parseYaml(text)
+  } catch (e) {
+    err(1, 1, `YAML could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
+    return []
+  }
+  if (docs.length === 0 && kind === 'job')
+    err(1, 1, 'the file holds no job: write a mapping with at least "source" and "destinations"')
+  if (kind === 'defaults' && docs.length > 1) {
+    const p = pos(docs[1]?.range[0] ?? 0)
+    err(p.line, p.col, 'a _defaults.yml holds one mapping of defaults, not several documents (---)')
+    return []
+  }
+  return docs
+}
+
+/** Reports what keeps one document from being read (YAML errors, tags, bad merges, aliases); true when there is any. */
+function documentProblems(ctx: FileParse, doc: Document.Parsed, docs: readonly Document.Parsed[]): boolean {
+  const { text, pos, err } = ctx
+  const reportedCron = new Set<number>()
+  for (const e of doc.errors) {
+    if (ctx.cronAt(e.pos[0], reportedCron)) continue
+    const p = pos(e.pos[0])
+    err(p.line, p.col, `YAML syntax: ${firstLine(e.message)}`)
+  }
+  for (const w of doc.warnings) {
+    const p = pos(w.pos[0])
+    const tag = /^Unresolved tag: (\S+)/.exec(firstLine(w.message))?.[1]
+    if (tag === undefined) err(p.line, p.col, `YAML: ${firstLine(w.message)}`)
+    else if (STANDARD_TAGS.has(tag))
+      err(p.line, p.col, `YAML: this value is not ${showTag(tag)}; write it without the tag`)
+    else err(p.line, p.col, tagMessage(tag))
+  }
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return true
+  const tagged = findTagged(doc.contents)
+  if (tagged) {
+    // The node's range starts at its value; the tag is written just before it on the same line.
+    const start = tagged.range?.[0] ?? 0
+    let bang = text.lastIndexOf('!', start)
+    while (bang > 0 && text[bang - 1] === '!') bang--
+    const lineStart = text.lastIndexOf('\n', start - 1)
+    const p = pos(bang > lineStart ? bang : start)
+    err(p.line, p.col, tagMessage(tagged.tag ?? ''))
+    return true
+  }
+  const merge = badMergeSource(doc)
+  if (merge !== undefined) {
+    const p = pos(merge)
+    err(p.line, p.col, 'a merge key (<<) takes a mapping, or a list of mappings, such as <<: *base')
+    return true
+  }
+  const alias = unresolvedAlias(doc)
+  if (alias === undefined) return false
+  if (!ctx.cronAt(alias.offset, reportedCron)) reportAlias(ctx, alias, doc, docs)
+  return true
+}
+
+/** An alias with no anchor before it in its document: says whether the anchor is in another document. */
+function reportAlias(
+  { kind, pos, err }: FileParse,
+  alias: { name: string; offset: number },
+  doc: Document.Parsed,
+  docs: readonly Document.Parsed[],
+): void {
+  const p = pos(alias.offset)
+  const other = docs.find((d) => d !== doc && anchorOffset(d, alias.name) !== undefined)
+  if (other === undefined) {
+    err(
+      p.line,
+      p.col,
+      `the alias *${alias.name} has no anchor &${alias.name} before it in this document; define the anchor first, or quote the value if "*" is meant literally`,
+    )
+    return
+  }
+  const at = pos(anchorOffset(other, alias.name) ?? 0)
+  err(
+    p.line,
+    p.col,
+    `the alias *${alias.name} refers to the anchor &${alias.name} of another document (line ${at.line}); anchors do not cross documents (---): repeat the value here${kind === 'job' ? ', or put what jobs share in a _defaults.yml' : ''}`,
+  )
 }
 
 /**

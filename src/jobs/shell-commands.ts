@@ -164,92 +164,99 @@ function entriesText(entries: readonly Entry[]): string {
 
 /** A line's commands: split at control operators, redirections and here-documents set aside. */
 function commandsOf(entries: readonly Entry[]): { commands: SimpleCommand[]; heredocs: string[][] } {
-  const commands: SimpleCommand[] = []
-  const heredocs: string[][] = []
-  let words: ShellWord[] = []
-  let notes: string[] = []
-  const finish = (after?: string): void => {
+  const split = new CommandSplit()
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as Entry
+    if (typeof e === 'string') i = split.word(entries, i)
+    else if ('comment' in e) continue
+    else if (e.op === 'glob') {
+      const w = wordOf(e.pattern)
+      split.words.push(w.expansion ? w : { text: w.text, expansion: { kind: 'glob', shown: w.text } })
+    } else if (e.op === '<(' || e.op === '>(') {
+      const { inner, next } = balanced(entries, i)
+      const shown = `${e.op}${entriesText(inner)})`
+      split.words.push({ text: shown, expansion: { kind: 'process', shown } })
+      i = next - 1
+    } else if (REDIRECT.has(e.op)) i = split.redirect(e.op, entries, i)
+    // `(` and `)` of a subshell or a function definition separate commands too.
+    else split.finish(CONTROL.has(e.op) ? e.op : undefined)
+  }
+  split.finish()
+  return { commands: split.commands, heredocs: split.heredocs }
+}
+
+/** The commands of a line so far, and the words and notes of the one being read. */
+class CommandSplit {
+  readonly commands: SimpleCommand[] = []
+  readonly heredocs: string[][] = []
+  words: ShellWord[] = []
+  private notes: string[] = []
+
+  /** The word at `i` (with a `$(...)` after it read into it); returns the index of the last entry read. */
+  word(entries: readonly Entry[], i: number): number {
+    const e = entries[i] as string
+    const next = entries[i + 1]
+    // `$(...)` and `$((...))`: shell-quote reads `$` as a variable with no name, then a parenthesis.
+    if (e.endsWith(`${OPEN}${CLOSE}`) && typeof next === 'object' && 'op' in next && next.op === '(') {
+      const { inner, next: after } = balanced(entries, i + 1)
+      const shown = `$(${entriesText(inner)})`
+      this.words.push({
+        text: `${wordOf(e.slice(0, -2)).text}${shown}`,
+        expansion: { kind: 'command', shown },
+      })
+      return after - 1
+    }
+    this.words.push(wordOf(e))
+    return i
+  }
+
+  /** A redirection at `i` and its target: set aside with a note; returns the index of the last entry read. */
+  redirect(op: string, entries: readonly Entry[], i: number): number {
+    const last = this.words.at(-1)
+    // `2>&1` arrives as the word 2, then `>&`: digits right before a redirection are its file descriptor.
+    const fd =
+      last !== undefined && last.expansion === undefined && /^\d+$/.test(last.text)
+        ? this.words.pop()
+        : undefined
+    const target = entries[i + 1]
+    const targetText =
+      typeof target === 'string'
+        ? wordOf(target).text
+        : target && 'op' in target && target.op === 'glob'
+          ? target.pattern
+          : ''
+    if (op === '<<' || op === '<<-') {
+      this.heredocs.push([targetText, op])
+      this.notes.push(`its input came from a here-document (${op}${targetText}); a job has no input`)
+    } else {
+      this.notes.push(
+        `the redirection ${fd?.text ?? ''}${op}${op.endsWith('&') ? '' : ' '}${targetText} is dropped: ${op.startsWith('<') ? 'a job has no input' : "the action keeps rclone's output in its log"}`,
+      )
+    }
+    return targetText !== '' ? i + 1 : i
+  }
+
+  /** Ends the command being read, at the control operator `after` (or a parenthesis, or the line's end). */
+  finish(after?: string): void {
     // Keywords in front (`then rclone sync ...`) are grammar, not the command.
     let start = 0
-    while (start < words.length && LEADING_KEYWORDS.has((words[start] as ShellWord).text)) start++
-    const own = words.slice(start)
+    while (start < this.words.length && LEADING_KEYWORDS.has((this.words[start] as ShellWord).text)) start++
+    const own = this.words.slice(start)
     if (start > 0 && own.length > 0)
-      notes.push(
-        `inside a shell construct (${words
+      this.notes.push(
+        `inside a shell construct (${this.words
           .slice(0, start)
           .map((w) => w.text)
           .join(' ')} ...): the job runs without the condition or loop around it`,
       )
-    if (after === '&') notes.push('it ran in the background (&); the action waits for every job')
+    if (after === '&') this.notes.push('it ran in the background (&); the action waits for every job')
     if (after === '|' || after === '|&')
-      notes.push('its output went to another command (|); the action keeps the log')
+      this.notes.push('its output went to another command (|); the action keeps the log')
     if (own.length > 0 && !(own.length === 1 && CLOSING_KEYWORDS.has((own[0] as ShellWord).text)))
-      commands.push({ words: own, notes })
-    words = []
-    notes = []
+      this.commands.push({ words: own, notes: this.notes })
+    this.words = []
+    this.notes = []
   }
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as Entry
-    if (typeof e === 'string') {
-      const next = entries[i + 1]
-      // `$(...)` and `$((...))`: shell-quote reads `$` as a variable with no name, then a parenthesis.
-      if (e.endsWith(`${OPEN}${CLOSE}`) && typeof next === 'object' && 'op' in next && next.op === '(') {
-        const { inner, next: after } = balanced(entries, i + 1)
-        const shown = `$(${entriesText(inner)})`
-        words.push({ text: `${wordOf(e.slice(0, -2)).text}${shown}`, expansion: { kind: 'command', shown } })
-        i = after - 1
-        continue
-      }
-      words.push(wordOf(e))
-      continue
-    }
-    if ('comment' in e) continue
-    if (e.op === 'glob') {
-      const w = wordOf(e.pattern)
-      words.push(w.expansion ? w : { text: w.text, expansion: { kind: 'glob', shown: w.text } })
-      continue
-    }
-    if (e.op === '<(' || e.op === '>(') {
-      const { inner, next } = balanced(entries, i)
-      const shown = `${e.op}${entriesText(inner)})`
-      words.push({ text: shown, expansion: { kind: 'process', shown } })
-      i = next - 1
-      continue
-    }
-    if (REDIRECT.has(e.op)) {
-      const last = words.at(-1)
-      // `2>&1` arrives as the word 2, then `>&`: digits right before a redirection are its file descriptor.
-      const fd =
-        last !== undefined && last.expansion === undefined && /^\d+$/.test(last.text)
-          ? words.pop()
-          : undefined
-      const target = entries[i + 1]
-      const targetText =
-        typeof target === 'string'
-          ? wordOf(target).text
-          : target && 'op' in target && target.op === 'glob'
-            ? target.pattern
-            : ''
-      if (targetText !== '') i++
-      if (e.op === '<<' || e.op === '<<-') {
-        heredocs.push([targetText, e.op])
-        notes.push(`its input came from a here-document (${e.op}${targetText}); a job has no input`)
-      } else {
-        notes.push(
-          `the redirection ${fd?.text ?? ''}${e.op}${e.op.endsWith('&') ? '' : ' '}${targetText} is dropped: ${e.op.startsWith('<') ? 'a job has no input' : "the action keeps rclone's output in its log"}`,
-        )
-      }
-      continue
-    }
-    if (CONTROL.has(e.op)) {
-      finish(e.op)
-      continue
-    }
-    // `(` and `)` of a subshell or a function definition separate commands too.
-    finish()
-  }
-  finish()
-  return { commands, heredocs }
 }
 
 /** Reads one command line (no newlines to care about): its commands, or why it cannot be read. */

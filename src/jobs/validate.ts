@@ -82,110 +82,17 @@ export function validateDocuments(
   context: PlaceContext,
   options: ValidationOptions = {},
 ): ValidationResult {
-  const diagnostics: Diagnostic[] = []
+  const defaults = checkDefaultsFiles(documents)
+  const diagnostics: Diagnostic[] = [...defaults.diagnostics]
   const candidates: ValidJob[] = []
   // Job files not to run, beyond those with an error of their own: an error may be written in a defaults file.
   const heldBack = new Set<string>()
-  // Each defaults file is checked once on its own; each job below one is checked with the defaults merged in, and
-  // an error in an inherited value, found again there, is the same diagnostic (removed below).
-  const defaultsDocs = new Set<JobDocument>()
-  for (const doc of documents) {
-    if (doc.kind === 'defaults') defaultsDocs.add(doc)
-    else if (doc.defaults !== undefined) defaultsDocs.add(doc.defaults)
-  }
-  const badDefaults = new Set<JobDocument>()
-  // What each defaults file is told on its own: the same problem found again in a job below it is not repeated.
-  const toldInDefaults = new Set<string>()
-  for (const d of defaultsDocs) {
-    const found = validateDefaults(d)
-    if (found.length > 0) badDefaults.add(d)
-    for (const f of found) toldInDefaults.add(formatDiagnostic(f))
-    diagnostics.push(...found)
-  }
   for (const written of documents) {
     if (written.kind === 'defaults') continue
-    if (written.defaults !== undefined && badDefaults.has(written.defaults)) heldBack.add(written.file)
-    const doc =
-      written.defaults !== undefined
-        ? applyDefaults(written, written.defaults)
-        : isMapping(written.value)
-          ? { ...written, value: withoutNulls(written.value) }
-          : written
-    const at = (keyPath: readonly PropertyKey[], message: string, want: 'key' | 'value' = 'value'): void => {
-      const p = doc.locate(keyPath, want)
-      diagnostics.push({ severity: 'error', ...p, key: formatKeyPath(keyPath), message })
-    }
-    if (!isMapping(doc.value)) {
-      at(
-        [],
-        `a job must be a mapping of keys (source, destinations, ...), but this document is ${notMapping(doc.value)}`,
-      )
-      continue
-    }
-    const parsed = jobSchema.safeParse(doc.value)
-    const local: Diagnostic[] = []
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) reportIssue(issue, doc, local)
-    }
-    const raw = doc.value as Record<string, unknown>
-    local.push(...credentialProblems(doc, raw))
-    const name = typeof raw.name === 'string' ? raw.name : undefined
-    if (name === undefined && raw.name === undefined && doc.count > 1) {
-      local.push({
-        severity: 'error',
-        ...doc.locate([]),
-        key: 'name',
-        message: 'a file with several jobs needs a "name" on each of them',
-      })
-    }
-    const atJob = (list: readonly Diagnostic[]) => inheritedAtJob(list, written, toldInDefaults)
-    diagnostics.push(...atJob(local))
-    diagnostics.push(...atJob(remoteProblems(doc, raw, context, options.remotes)))
-    if (!parsed.success || local.length > 0) continue
-    const job = parsed.data
-    const jobName = job.name ?? stem(doc.file)
-    if (job.name === undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(jobName)) {
-      at(
-        [],
-        `the job has no "name" and its file stem "${jobName}" is not a valid name (letters, digits, "_", "-"; at most 64); add a name`,
-      )
-      continue
-    }
-    const destinations = job.destinations.map((d, index): ResolvedDestination => {
-      const own = typeof d === 'string' ? { path: d } : d
-      const options = { ...job.options, ...(own.options ?? {}) }
-      const backup = options['backup-dir']
-      const versionsPath = job.versions ? (job.versions.path ?? defaultVersionsPath(own.path)) : undefined
-      return {
-        path: own.path,
-        index,
-        options,
-        filters: mergeFilters(job.filters, own.filters),
-        place: placeOf(own.path, context),
-        keyPath: typeof d === 'string' ? ['destinations', index] : ['destinations', index, 'path'],
-        ...(backup !== undefined ? { backupPlace: placeOf(backup, context) } : {}),
-        ...(versionsPath !== undefined && job.versions
-          ? {
-              versions: {
-                path: versionsPath,
-                place: placeOf(versionsPath, context),
-                keepMs: durationMs(job.versions.keep, true) ?? 0,
-              },
-            }
-          : {}),
-      }
-    })
-    diagnostics.push(...atJob(keepWarnings(job, doc)))
-    diagnostics.push(...atJob(bucketDiagnostics(job, destinations, doc, context)))
-    candidates.push({
-      name: jobName,
-      file: doc.file,
-      line: doc.locate([]).line,
-      job,
-      destinations,
-      sourcePlace: placeOf(job.source, context),
-      locate: doc.locate,
-    })
+    if (written.defaults !== undefined && defaults.bad.has(written.defaults)) heldBack.add(written.file)
+    const checked = checkJob(written, context, options, defaults.told)
+    diagnostics.push(...checked.diagnostics)
+    if (checked.job) candidates.push(checked.job)
   }
   const hold = (j: ValidJob) => heldBack.add(j.file)
   diagnostics.push(...crossChecks(candidates, hold))
@@ -195,6 +102,116 @@ export function validateDocuments(
   // Every job of a file with an error is held back: a half-valid file is not run.
   const jobs = candidates.filter((j) => !bad.has(j.file) && !heldBack.has(j.file))
   return { jobs, diagnostics: sortDiagnostics(diagnostics), dependencies: order.dependencies }
+}
+
+/**
+ * Each defaults file, checked once on its own: what it is told, the files with a problem, and each problem's text
+ * (an error in an inherited value, found again in a job below it, is the same diagnostic and is not repeated).
+ */
+function checkDefaultsFiles(documents: readonly JobDocument[]): {
+  diagnostics: Diagnostic[]
+  bad: Set<JobDocument>
+  told: Set<string>
+} {
+  const defaultsDocs = new Set<JobDocument>()
+  for (const doc of documents) {
+    if (doc.kind === 'defaults') defaultsDocs.add(doc)
+    else if (doc.defaults !== undefined) defaultsDocs.add(doc.defaults)
+  }
+  const diagnostics: Diagnostic[] = []
+  const bad = new Set<JobDocument>()
+  const told = new Set<string>()
+  for (const d of defaultsDocs) {
+    const found = validateDefaults(d)
+    if (found.length > 0) bad.add(d)
+    for (const f of found) told.add(formatDiagnostic(f))
+    diagnostics.push(...found)
+  }
+  return { diagnostics, bad, told }
+}
+
+/** One job document, with its defaults merged in: what is wrong with it, and the job when it can go on to the cross-job checks. */
+function checkJob(
+  written: JobDocument,
+  context: PlaceContext,
+  options: ValidationOptions,
+  toldInDefaults: ReadonlySet<string>,
+): { diagnostics: Diagnostic[]; job?: ValidJob } {
+  const doc =
+    written.defaults !== undefined
+      ? applyDefaults(written, written.defaults)
+      : isMapping(written.value)
+        ? { ...written, value: withoutNulls(written.value) }
+        : written
+  const diagnostics: Diagnostic[] = []
+  const at = (message: string): { diagnostics: Diagnostic[] } => {
+    diagnostics.push({ severity: 'error', ...doc.locate([]), key: '', message })
+    return { diagnostics }
+  }
+  if (!isMapping(doc.value))
+    return at(
+      `a job must be a mapping of keys (source, destinations, ...), but this document is ${notMapping(doc.value)}`,
+    )
+  const parsed = jobSchema.safeParse(doc.value)
+  const local: Diagnostic[] = []
+  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, doc, local)
+  const raw = doc.value as Record<string, unknown>
+  local.push(...credentialProblems(doc, raw))
+  if (raw.name === undefined && doc.count > 1) {
+    local.push({
+      severity: 'error',
+      ...doc.locate([]),
+      key: 'name',
+      message: 'a file with several jobs needs a "name" on each of them',
+    })
+  }
+  const atJob = (list: readonly Diagnostic[]) => inheritedAtJob(list, written, toldInDefaults)
+  diagnostics.push(...atJob(local))
+  diagnostics.push(...atJob(remoteProblems(doc, raw, context, options.remotes)))
+  if (!parsed.success || local.length > 0) return { diagnostics }
+  const job = parsed.data
+  const jobName = job.name ?? stem(doc.file)
+  if (job.name === undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(jobName))
+    return at(
+      `the job has no "name" and its file stem "${jobName}" is not a valid name (letters, digits, "_", "-"; at most 64); add a name`,
+    )
+  const destinations = resolveDestinations(job, context)
+  diagnostics.push(...atJob(keepWarnings(job, doc)))
+  diagnostics.push(...atJob(bucketDiagnostics(job, destinations, doc, context)))
+  const line = doc.locate([]).line
+  const sourcePlace = placeOf(job.source, context)
+  return {
+    diagnostics,
+    job: { name: jobName, file: doc.file, line, job, destinations, sourcePlace, locate: doc.locate },
+  }
+}
+
+/** Each destination with its merged options and filters, and the places it writes (itself, backups, versions). */
+function resolveDestinations(job: Job, context: PlaceContext): ResolvedDestination[] {
+  return job.destinations.map((d, index): ResolvedDestination => {
+    const own = typeof d === 'string' ? { path: d } : d
+    const options = { ...job.options, ...(own.options ?? {}) }
+    const backup = options['backup-dir']
+    const versionsPath = job.versions ? (job.versions.path ?? defaultVersionsPath(own.path)) : undefined
+    return {
+      path: own.path,
+      index,
+      options,
+      filters: mergeFilters(job.filters, own.filters),
+      place: placeOf(own.path, context),
+      keyPath: typeof d === 'string' ? ['destinations', index] : ['destinations', index, 'path'],
+      ...(backup !== undefined ? { backupPlace: placeOf(backup, context) } : {}),
+      ...(versionsPath !== undefined && job.versions
+        ? {
+            versions: {
+              path: versionsPath,
+              place: placeOf(versionsPath, context),
+              keepMs: durationMs(job.versions.keep, true) ?? 0,
+            },
+          }
+        : {}),
+    }
+  })
 }
 
 /**
@@ -652,34 +669,36 @@ function levenshtein(a: string, b: string): number {
  * once, at the one written later.
  */
 function crossChecks(jobs: readonly ValidJob[], hold: (j: ValidJob) => void): Diagnostic[] {
-  const out: Diagnostic[] = []
-  const byName = new Map<string, ValidJob>()
-  for (const j of jobs) {
-    const first = byName.get(j.name)
-    if (first) {
-      const p = j.job.name === undefined ? j.locate([]) : j.locate(['name'])
-      hold(j)
-      out.push({
-        severity: 'error',
-        ...p,
-        key: 'name',
-        message: `duplicate job name "${j.name}": also used in ${first.file}:${first.line}`,
-      })
-    } else byName.set(j.name, j)
+  const checks = new WrittenPlaces(hold)
+  duplicateNames(jobs, checks)
+  for (const j of jobs) destinationPlaces(j, checks)
+  versionsFolders(jobs, checks)
+  return checks.out
+}
+
+/** A place some invocation writes, and where it is written. */
+interface Written {
+  readonly job: ValidJob
+  readonly index: number
+  readonly keyPath: readonly PropertyKey[]
+  readonly what: string
+}
+
+/** The places written so far, and the errors found: each new place is compared with those it overlaps. */
+class WrittenPlaces {
+  readonly out: Diagnostic[] = []
+  private readonly written = new PlaceIndex<Written>()
+
+  constructor(private readonly hold: (j: ValidJob) => void) {}
+
+  error(j: ValidJob, keyPath: readonly PropertyKey[], message: string, key = formatKeyPath(keyPath)): void {
+    this.hold(j)
+    this.out.push({ severity: 'error', ...j.locate(keyPath), key, message })
   }
-  interface Written {
-    readonly job: ValidJob
-    readonly index: number
-    readonly keyPath: readonly PropertyKey[]
-    readonly what: string
-  }
-  const error = (j: ValidJob, keyPath: readonly PropertyKey[], message: string) => {
-    hold(j)
-    out.push({ severity: 'error', ...j.locate(keyPath), key: formatKeyPath(keyPath), message })
-  }
-  const written = new PlaceIndex<Written>()
-  const check = (w: Written, place: Place) => {
-    for (const { value: other, relation } of written.overlapping(place)) {
+
+  /** Reports every place already written that `place` overlaps, then adds it. */
+  claim(w: Written, place: Place): void {
+    for (const { value: other, relation } of this.written.overlapping(place)) {
       // A backup folder inside its own destination is rclone's to judge (it allows one that filters exclude).
       if (other.job === w.job && other.index === w.index) continue
       const where =
@@ -690,42 +709,64 @@ function crossChecks(jobs: readonly ValidJob[], hold: (j: ValidJob) => void): Di
         w.what.startsWith('backup-dir') && other.what.startsWith('backup-dir')
           ? 'what each sync moves there would overwrite what the other moved; give each destination its own backup-dir'
           : "one sync would delete the other's files"
-      error(w.job, w.keyPath, `${w.what} ${relationWords(relation)} ${where}; ${why}`)
+      this.error(w.job, w.keyPath, `${w.what} ${relationWords(relation)} ${where}; ${why}`)
     }
-    written.add(place, w)
+    this.written.add(place, w)
   }
+}
+
+/** The second job of a name, and each after it, is an error at its name (or its file, when the stem is the name). */
+function duplicateNames(jobs: readonly ValidJob[], checks: WrittenPlaces): void {
+  const byName = new Map<string, ValidJob>()
   for (const j of jobs) {
-    for (const d of j.destinations) {
-      const rel = relate(d.place, j.sourcePlace)
-      if (rel !== undefined) {
-        error(
-          j,
-          d.keyPath,
-          `destination "${d.path}" ${relationWords(rel)} the job's source "${j.job.source}"; a ${j.job.mode} there would read its own output or delete its source`,
-        )
-      }
-      check(
-        { job: j, index: d.index, keyPath: d.keyPath, what: formatKeyPath(d.keyPath.slice(0, 2)) },
-        d.place,
-      )
-      const backup = d.options['backup-dir']
-      if (backup !== undefined && d.backupPlace !== undefined) {
-        const keyPath = backupKeyPath(j, d.index)
-        const place = d.backupPlace
-        const own = relate(place, j.sourcePlace)
-        if (own !== undefined) {
-          error(
-            j,
-            keyPath,
-            `backup-dir "${backup}" ${relationWords(own)} the job's source "${j.job.source}"; what the sync moves there would be read back as source`,
-          )
-        }
-        check({ job: j, index: d.index, keyPath, what: `backup-dir of destinations[${d.index}]` }, place)
-      }
+    const first = byName.get(j.name)
+    if (first === undefined) {
+      byName.set(j.name, j)
+      continue
     }
+    const message = `duplicate job name "${j.name}": also used in ${first.file}:${first.line}`
+    checks.error(j, j.job.name === undefined ? [] : ['name'], message, 'name')
   }
-  // Version folders: on the destination's own storage (rclone moves files there server-side), and apart from every
-  // place any job reads or writes (a sync there would delete the versions; a source there would copy them on).
+}
+
+/** A job's destinations and backup folders: apart from its own source, and from every other written place. */
+function destinationPlaces(j: ValidJob, checks: WrittenPlaces): void {
+  for (const d of j.destinations) {
+    const rel = relate(d.place, j.sourcePlace)
+    if (rel !== undefined) {
+      checks.error(
+        j,
+        d.keyPath,
+        `destination "${d.path}" ${relationWords(rel)} the job's source "${j.job.source}"; a ${j.job.mode} there would read its own output or delete its source`,
+      )
+    }
+    checks.claim(
+      { job: j, index: d.index, keyPath: d.keyPath, what: formatKeyPath(d.keyPath.slice(0, 2)) },
+      d.place,
+    )
+    const backup = d.options['backup-dir']
+    if (backup === undefined || d.backupPlace === undefined) continue
+    const keyPath = backupKeyPath(j, d.index)
+    const own = relate(d.backupPlace, j.sourcePlace)
+    if (own !== undefined) {
+      checks.error(
+        j,
+        keyPath,
+        `backup-dir "${backup}" ${relationWords(own)} the job's source "${j.job.source}"; what the sync moves there would be read back as source`,
+      )
+    }
+    checks.claim(
+      { job: j, index: d.index, keyPath, what: `backup-dir of destinations[${d.index}]` },
+      d.backupPlace,
+    )
+  }
+}
+
+/**
+ * Version folders: on the destination's own storage (rclone moves files there server-side), and apart from every
+ * place any job reads or writes (a sync there would delete the versions; a source there would copy them on).
+ */
+function versionsFolders(jobs: readonly ValidJob[], checks: WrittenPlaces): void {
   const sources = new PlaceIndex<ValidJob>()
   for (const j of jobs) sources.add(j.sourcePlace, j)
   for (const j of jobs) {
@@ -734,7 +775,7 @@ function crossChecks(jobs: readonly ValidJob[], hold: (j: ValidJob) => void): Di
       const keyPath = j.job.versions?.path !== undefined ? ['versions', 'path'] : ['versions']
       const what = `the versions folder of destinations[${d.index}] ("${d.versions.path}")`
       if (d.versions.place.root !== d.place.root) {
-        error(
+        checks.error(
           j,
           keyPath,
           `${what} is not on the same storage as the destination "${d.path}"; rclone moves replaced files there server-side, so it must be on the destination's remote`,
@@ -742,23 +783,22 @@ function crossChecks(jobs: readonly ValidJob[], hold: (j: ValidJob) => void): Di
       }
       const own = relate(d.versions.place, d.place)
       if (own !== undefined) {
-        error(
+        checks.error(
           j,
           keyPath,
           `${what} ${relationWords(own)} the destination "${d.path}"; a sync there would delete the versions or copy them as files`,
         )
       }
       for (const { value: other, relation } of sources.overlapping(d.versions.place)) {
-        error(
+        checks.error(
           j,
           keyPath,
           `${what} ${relationWords(relation)} the source of job "${other.name}" (${other.file}:${other.line}); keep versions apart from every job's paths`,
         )
       }
-      check({ job: j, index: d.index, keyPath, what }, d.versions.place)
+      checks.claim({ job: j, index: d.index, keyPath, what }, d.versions.place)
     }
   }
-  return out
 }
 
 function backupKeyPath(j: ValidJob, index: number): PropertyKey[] {
