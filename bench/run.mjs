@@ -3,7 +3,7 @@
 // case 7 OpenSSH's sshd. Prints ratios (medians over interleaved runs) and writes bench/RESULTS.md.
 // Usage: npm run bench [-- --runs N] [--large] [--only CASE] [--bundle OLD/dist/index.js]
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,7 +11,7 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '..')
 // --bundle PATH measures another build (an older dist/index.js, for before-and-after figures in one session).
 const bundleArg = process.argv.indexOf('--bundle')
-const bundle = bundleArg > 0 ? path.resolve(process.argv[bundleArg + 1]) : path.join(root, 'dist/index.js')
+const bundleGiven = bundleArg > 0 ? path.resolve(process.argv[bundleArg + 1]) : path.join(root, 'dist/index.js')
 const runsArg = process.argv.indexOf('--runs')
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
 // --large adds the 1,000,000-file memory figure; --only N runs one numbered case (for a quick look).
@@ -28,6 +28,12 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'rclone-jobs-bench-'))
 // reads when no config is given, and validates remotes against) must not change what is measured.
 process.env.HOME = path.join(work, 'home')
 mkdirSync(process.env.HOME)
+// The bundle is copied (with its package.json, which makes it a module) so that a rebuild while the bench runs
+// does not change or remove what is measured.
+const bundle = path.join(work, 'dist', 'index.js')
+mkdirSync(path.dirname(bundle))
+copyFileSync(bundleGiven, bundle)
+copyFileSync(path.join(path.dirname(bundleGiven), 'package.json'), path.join(work, 'dist', 'package.json'))
 const lines = []
 const say = (s) => {
   console.log(s)
@@ -186,7 +192,7 @@ say(
   `Run ${new Date().toISOString()} on ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${rcloneVersion}.`,
 )
 say(
-  `The action measured: \`${path.relative(root, bundle) || bundle}\`${bundleArg > 0 ? ' (another build, given with --bundle)' : ''}.`,
+  `The action measured: \`${path.relative(root, bundleGiven) || bundleGiven}\`${bundleArg > 0 ? ' (another build, given with --bundle)' : ''}.`,
 )
 say(
   `Each figure is a median over ${RUNS} interleaved runs (A, B, A, B, ...); ratios are the median of the per-pair ratios A/B, with their min-max.`,
