@@ -2,6 +2,13 @@
  * The rclone runner: the one place that starts rclone. Arguments go to the process as a vector (never a shell);
  * its log is read line by line as it streams (log-reader.ts) into readable lines, per-file changes and the final
  * stats, in memory that does not grow with the number of files.
+ *
+ * Why node's spawn and not `@actions/exec` (which runs git, src/github/git.ts): a run must be stopped from outside
+ * (the time budget sends SIGTERM through an AbortSignal, and @actions/exec's options take no signal), and its log is
+ * read from a file rclone writes, not from stdout. The short rclone commands (`rclone version`, the guards' and
+ * versions' listings) come through here too: they need the same environment (the action's own logging variables,
+ * a clean config), rclone's JSON log for their errors, and the one runner that tests inject and the rclone 1.75
+ * translator wraps.
  */
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readSync, rmSync } from 'node:fs'
