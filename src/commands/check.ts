@@ -8,27 +8,14 @@ import { checkHook } from '../run/check.js'
 import { planChecks } from '../run/plan.js'
 import { timeLimitHook } from '../run/time-budget.js'
 import { plural, type Session } from './session.js'
-import {
-  baseOutcome,
-  executeAll,
-  executedOutcome,
-  gatedOutcome,
-  loadJobs,
-  nothingToRun,
-  prepareRclone,
-  refusedForProblems,
-  selectForEvent,
-} from './steps.js'
+import { executeAll, executedOutcome, prepareCommand, selectForEvent } from './steps.js'
 
 /** Checks the selected jobs' destinations; the outcome fails when one does not match its source. */
 export async function check(session: Session): Promise<CommandOutcome> {
-  const loaded = await loadJobs(session)
-  if (loaded.errors > 0) return refusedForProblems(session, loaded)
-  const selection = await selectForEvent(session, loaded, false)
-  const base = baseOutcome(session, loaded, selection)
-  if (selection.selected.length === 0) return nothingToRun(session, base, undefined)
-  const rclone = await prepareRclone(session, selection.selected)
-  if ('gated' in rclone) return gatedOutcome(base, rclone)
+  // Every selected job is compared, whatever fired the workflow (byTrigger false).
+  const prepared = await prepareCommand(session, (loaded) => selectForEvent(session, loaded, false))
+  if ('outcome' in prepared) return prepared.outcome
+  const { loaded, selection, base, rclone } = prepared
   const invocations = planChecks(selection.selected, { dryRun: false, rcloneVersion: rclone.version })
   const executed = await executeAll(session, rclone, invocations, {
     verb: 'Checking',

@@ -16,29 +16,15 @@ import { planInvocations } from '../run/plan.js'
 import { plannedChangesHook } from '../run/plan-changes.js'
 import { versionsHook } from '../run/versions.js'
 import { plural, type Session } from './session.js'
-import {
-  baseOutcome,
-  executeAll,
-  executedOutcome,
-  gatedOutcome,
-  loadJobs,
-  nothingToRun,
-  prepareRclone,
-  type Rclone,
-  refusedForProblems,
-  selectForEvent,
-} from './steps.js'
+import { executeAll, executedOutcome, prepareCommand, type Rclone, selectForEvent } from './steps.js'
 
 /** Plans the selected jobs; the outcome fails when a run would fail or be refused. */
 export async function plan(session: Session): Promise<CommandOutcome> {
-  const loaded = await loadJobs(session)
-  if (loaded.errors > 0) return refusedForProblems(session, loaded)
-  const selection = await changedOnly(session, await selectForEvent(session, loaded))
-  const base = baseOutcome(session, loaded, selection)
-  if (selection.unreadable !== undefined || selection.selected.length === 0)
-    return nothingToRun(session, base, selection.unreadable)
-  const rclone = await prepareRclone(session, selection.selected)
-  if ('gated' in rclone) return gatedOutcome(base, rclone)
+  const prepared = await prepareCommand(session, async (loaded) =>
+    changedOnly(session, await selectForEvent(session, loaded)),
+  )
+  if ('outcome' in prepared) return prepared.outcome
+  const { loaded, selection, base, rclone } = prepared
   const bisyncs = selection.selected.filter((j) => j.job.mode === 'bisync').length
   if (bisyncs > 0 && session.inputs.bisyncState === '')
     session.out.warning(

@@ -12,29 +12,13 @@ import { planInvocations } from '../run/plan.js'
 import { timeLimitHook } from '../run/time-budget.js'
 import { versionsHook } from '../run/versions.js'
 import { plural, type Session } from './session.js'
-import {
-  baseOutcome,
-  executeAll,
-  executedOutcome,
-  gatedOutcome,
-  loadJobs,
-  nothingToRun,
-  prepareRclone,
-  type Rclone,
-  refusedForProblems,
-  selectForEvent,
-} from './steps.js'
+import { executeAll, executedOutcome, prepareCommand, type Rclone, selectForEvent } from './steps.js'
 
 /** Runs the selected jobs; the outcome fails when any invocation failed or was refused. */
 export async function run(session: Session): Promise<CommandOutcome> {
-  const loaded = await loadJobs(session)
-  if (loaded.errors > 0) return refusedForProblems(session, loaded)
-  const selection = await selectForEvent(session, loaded)
-  const base = baseOutcome(session, loaded, selection)
-  if (selection.unreadable !== undefined || selection.selected.length === 0)
-    return nothingToRun(session, base, selection.unreadable)
-  const rclone = await prepareRclone(session, selection.selected)
-  if ('gated' in rclone) return gatedOutcome(base, rclone)
+  const prepared = await prepareCommand(session, (loaded) => selectForEvent(session, loaded))
+  if ('outcome' in prepared) return prepared.outcome
+  const { loaded, selection, base, rclone } = prepared
   const invocations = planInvocations(selection.selected, {
     dryRun: false,
     rcloneVersion: rclone.version,

@@ -98,6 +98,33 @@ export async function selectForEvent(
     : selection
 }
 
+/** What an executing command goes on with: its jobs loaded and selected, the outcome so far, and rclone ready. */
+export interface Prepared {
+  readonly loaded: LoadedJobs
+  readonly selection: Selection
+  readonly base: Omit<CommandOutcome, 'success' | 'message' | 'results'>
+  readonly rclone: Rclone
+}
+
+/**
+ * The steps plan, run and check open with: load and validate, select with `select`, prepare rclone. Returns the
+ * command's outcome instead when one of them ends it (problems in the job files, nothing to run, rclone gated).
+ */
+export async function prepareCommand(
+  session: Session,
+  select: (loaded: LoadedJobs) => Promise<Selection & { readonly unreadable?: string }>,
+): Promise<Prepared | { readonly outcome: CommandOutcome }> {
+  const loaded = await loadJobs(session)
+  if (loaded.errors > 0) return { outcome: refusedForProblems(session, loaded) }
+  const selection = await select(loaded)
+  const base = baseOutcome(session, loaded, selection)
+  if (selection.unreadable !== undefined || selection.selected.length === 0)
+    return { outcome: nothingToRun(session, base, selection.unreadable) }
+  const rclone = await prepareRclone(session, selection.selected)
+  if ('gated' in rclone) return { outcome: gatedOutcome(base, rclone) }
+  return { loaded, selection, base, rclone }
+}
+
 /** The `matrix` output of the selected jobs; empty when a job file has an error (then nothing runs anywhere). */
 export function matrixOf(
   session: Session,

@@ -211,3 +211,26 @@ export async function rcloneVersion(run: RcloneRunner, env?: NodeJS.ProcessEnv):
     throw new Error(`"rclone version" failed (exit ${out.exitCode}): ${text.slice(0, 500)}`)
   return m[1] as string
 }
+
+/**
+ * Runs an rclone listing (`lsf ...`) only until it prints its first entry: whether anything is there, which must
+ * stay cheap on a remote of millions of files. `found` is true when an entry was printed (rclone was then stopped).
+ */
+export async function listsAnything(
+  run: RcloneRunner,
+  argv: readonly string[],
+  options: Pick<RunOptions, 'env' | 'cwd'>,
+): Promise<{ found: boolean; out: RcloneOutcome }> {
+  const stop = new AbortController()
+  let found = false
+  const out = await run([...argv], {
+    ...options,
+    signal: stop.signal,
+    onStdout: (line) => {
+      if (found || line === '') return
+      found = true
+      stop.abort()
+    },
+  })
+  return { found, out }
+}

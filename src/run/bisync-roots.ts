@@ -7,7 +7,7 @@
  * - a run that fails with "directory not found" says which side is missing and what to do.
  * Existence is asked with `rclone lsf --max-depth=1`, stopped at the first entry: exit 3 is "directory not found".
  */
-import type { RcloneOutcome, RcloneRunner } from '../rclone/runner.js'
+import { listsAnything, type RcloneOutcome, type RcloneRunner } from '../rclone/runner.js'
 import type { Refusal } from './execute.js'
 import type { Invocation } from './plan.js'
 
@@ -32,17 +32,9 @@ export async function rootExists(
   path: string,
   settings: Pick<RootSettings, 'env' | 'cwd'>,
 ): Promise<boolean | undefined> {
-  const stop = new AbortController()
-  let found = false
-  const out = await runner(['lsf', '--use-json-log', '--max-depth=1', '--', path], {
+  const { found, out } = await listsAnything(runner, ['lsf', '--use-json-log', '--max-depth=1', '--', path], {
     env: settings.env,
     cwd: settings.cwd,
-    signal: stop.signal,
-    onStdout: (line) => {
-      if (found || line === '') return
-      found = true
-      stop.abort()
-    },
   })
   if (found || out.exitCode === 0) return true
   if (out.exitCode === 3 || out.errorMessages.some((m) => /directory not found/.test(m))) return false

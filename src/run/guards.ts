@@ -12,7 +12,7 @@
  */
 import { lstat, opendir } from 'node:fs/promises'
 import path from 'node:path'
-import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
+import { listsAnything, type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import type { InvocationHook, Refusal } from './execute.js'
 import { filterFlags, type Invocation } from './plan.js'
 import { plannedChanges } from './plan-changes.js'
@@ -91,21 +91,8 @@ async function emptySourceRefusal(
   }
   // Listing stops at the first file: the question is only "is there anything", which must stay cheap on a
   // source of millions of files.
-  const stop = new AbortController()
-  let found = false
-  const out = await runner(
-    ['lsf', '--use-json-log', '--recursive', '--files-only', ...filters, '--', inv.source],
-    {
-      env: settings.env,
-      cwd: settings.cwd,
-      signal: stop.signal,
-      onStdout: (line) => {
-        if (found || line === '') return
-        found = true
-        stop.abort()
-      },
-    },
-  )
+  const listing = ['lsf', '--use-json-log', '--recursive', '--files-only', ...filters, '--', inv.source]
+  const { found, out } = await listsAnything(runner, listing, { env: settings.env, cwd: settings.cwd })
   if (found) return undefined
   if (out.exitCode !== 0) {
     // rclone refuses filters on a single-file source in lsf, but sync and copy take the file whatever the filters:
