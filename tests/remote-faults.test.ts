@@ -10,9 +10,10 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BUDGET_GRACE_MS } from '../src/run/time-budget.js'
 import type { BundleRun } from './helpers/bundle.js'
+import { freePort } from './helpers/ports.js'
 import { readTree, tempDir, writeTree } from './helpers/rclone.js'
 import { filesUnder, type Remotes, resultFor, results, runWith, useRemotes } from './helpers/remote-jobs.js'
-import { cleanRcloneEnv, freePort } from './helpers/remote-servers.js'
+import { cleanRcloneEnv } from './helpers/remote-servers.js'
 import { tcpProxy } from './helpers/tcp-proxy.js'
 
 const remotes = useRemotes()

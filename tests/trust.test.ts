@@ -7,8 +7,9 @@ import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type BundleRun, runBundle } from './helpers/bundle.js'
+import { freePort } from './helpers/ports.js'
 import { readTree, requireRclone, snapshotTree, tempDir, writeTree } from './helpers/rclone.js'
-import { davConfig, freePort, serve } from './helpers/servers.js'
+import { davConfig, serve } from './helpers/servers.js'
 
 beforeAll(() => {
   requireRclone()

@@ -61,6 +61,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
+import { freePort } from './ports.js'
 
 /** What every started server returns. */
 export interface RemoteServer {
@@ -157,18 +158,6 @@ function need(program: string, debPackage: string): string {
     if (existsSync(full)) return full
   }
   throw new Error(`${program} is not installed (Debian package ${debPackage}): ${INSTALL_HINT}`)
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel's pick; another process could take it before the server binds). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 async function portIsFree(port: number): Promise<boolean> {

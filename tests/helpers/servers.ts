@@ -5,6 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import net from 'node:net'
 import { afterEach } from 'vitest'
+import { freePort } from './ports.js'
 
 /** A running server. */
 export interface Served {
@@ -21,18 +22,6 @@ const running: Array<{ stop(): Promise<void> }> = []
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop()
 })
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs
