@@ -65,6 +65,32 @@ describe('the summary renders as written', () => {
   })
 })
 
+describe('the headline counts in the words of its command', () => {
+  const results = (statuses: string[]) =>
+    statuses.map(
+      (status, i) => ({ job: `j${i}`, destination: `d${i}`, mode: 'sync', status, stats: null }) as never,
+    )
+  const headline = (command: 'plan' | 'run' | 'check') =>
+    buildSummary({
+      command,
+      results: results(['success', 'success', 'failed', 'skipped']),
+      diagnostics: [],
+      jobCount: 4,
+      fileCount: 4,
+    }).split('\n')[2]
+  it('a plan says what a run would do, a check what matches, a run what happened', () => {
+    expect(headline('plan')).toBe(
+      '❌ **A run would fail or be refused on 1 of 3 destinations** — 4 destinations: 2 would run, 1 would fail or be refused, 0 incomplete, 1 skipped',
+    )
+    expect(headline('check')).toBe(
+      '❌ **1 of 3 destinations do not match their source** — 4 destinations: 2 match, 1 differ or failed, 0 incomplete, 1 skipped',
+    )
+    expect(headline('run')).toBe(
+      '❌ **1 of 3 destinations failed** — 4 destinations: 2 succeeded, 1 failed, 0 incomplete, 1 skipped',
+    )
+  })
+})
+
 describe('a failed run, as a reviewer reads it (node dist/index.js)', () => {
   it('verdict first; failures first and open with what to do and the files a refused sync would delete', async () => {
     const ws = tempDir()

@@ -166,7 +166,13 @@ function verdict(input: SummaryInput): string {
   const failed = count('failed')
   const incomplete = count('incomplete')
   const dest = (k: number) => `${k} destination${k === 1 ? '' : 's'}`
-  const counts = ` — ${dest(n)}: ${count('success')} succeeded, ${failed} failed, ${incomplete} incomplete, ${count('skipped')} skipped`
+  // The counts in the command's own words: a plan did not succeed at anything yet, a check found matches.
+  const [ok, bad] = {
+    plan: ['would run', 'would fail or be refused'],
+    run: ['succeeded', 'failed'],
+    check: ['match', 'differ or failed'],
+  }[input.command === 'validate' ? 'run' : input.command]
+  const counts = ` — ${dest(n)}: ${count('success')} ${ok}, ${failed} ${bad}, ${incomplete} incomplete, ${count('skipped')} skipped`
   if (errors > 0)
     return `❌ **${errors} error${errors === 1 ? '' : 's'} in job files**: nothing was run; the list is below`
   if (input.command === 'validate')
