@@ -78,6 +78,29 @@ describe('the headline counts in the words of its command', () => {
       jobCount: 4,
       fileCount: 4,
     }).split('\n')[2]
+  it('a check shows no transfers table, and a destination that differs says what to do about it', () => {
+    const md = buildSummary({
+      command: 'check',
+      results: [
+        {
+          job: 'j',
+          destination: 'dst',
+          mode: 'sync',
+          status: 'failed',
+          reason: 'the destination does not match its source: 5 missing on the destination',
+          stats: null,
+        } as never,
+      ],
+      diagnostics: [],
+      jobCount: 1,
+      fileCount: 1,
+    })
+    expect(md).not.toContain('files transferred')
+    expect(md).toContain(
+      '**What to do:** run the job (or wait for its schedule) to bring the destination in line',
+    )
+  })
+
   it('a plan says what a run would do, a check what matches, a run what happened', () => {
     expect(headline('plan')).toBe(
       '❌ **A run would fail or be refused on 1 of 3 destinations** — 4 destinations: 2 would run, 1 would fail or be refused, 0 incomplete, 1 skipped',

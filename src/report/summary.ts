@@ -150,8 +150,9 @@ export function buildSummary(input: SummaryInput, limit = SUMMARY_LIMIT_BYTES): 
   out.add(`## rclone-jobs: ${title}\n\n${verdict(input)}\n\n${facts(input)}\n\n`)
   failuresSection(input, out)
   problemsSection(input, out)
-  // A plan has its own table of what would change (a section); the run table would only show dry-run noise.
-  if (input.results.length > 0 && input.command !== 'plan') resultsTable(input, out)
+  // A plan and a check have their own tables (sections: what would change, what differs); the run table would only
+  // show transfers that did not happen.
+  if (input.results.length > 0 && input.command === 'run') resultsTable(input, out)
   for (const section of input.sections ?? []) out.add(section)
   skippedSection(input, out)
   return out.finish()
@@ -246,6 +247,10 @@ export function pathList(title: string, count: number | null, paths: readonly st
 
 /** Patterns of a failure's reason and rclone's words, each with one next step. */
 const ADVICE: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /does not match its source/,
+    'run the job (or wait for its schedule) to bring the destination in line; if it should match already, the paths below (all of them in `report-dir`) say what differs.',
+  ],
   [
     /source is empty/,
     'check that the source holds the files; if an empty source is intended, set `allow-empty-source: true` on the job.',
