@@ -292,6 +292,18 @@ class Instance {
     this.phasesMs[name] = Date.now() - this.t0
   }
 
+  /** The server's facts once rclone lists it: with its folder, how long the start took, by phase, and `stop()`. */
+  started<T extends object>(facts: T): T & RemoteServer {
+    this.mark('rclone-lists')
+    return {
+      ...facts,
+      dir: this.dir,
+      startedInMs: Date.now() - this.t0,
+      phasesMs: this.phasesMs,
+      stop: () => this.stop(),
+    }
+  }
+
   /** Starts a long-running server process in its own process group, its output appended to log/NAME.out. */
   spawn(name: string, file: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
     const fd = openSync(path.join(this.logDir, `${name}.out`), 'a')
@@ -420,7 +432,6 @@ function randomToken(length: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ01234
  * an S3 user, and waits until `rclone lsd` answers. Everything lives in the temp folder. ~2-4 s on a 2-core machine.
  */
 export async function startS3(options: { timeoutMs?: number } = {}): Promise<S3Server> {
-  const t0 = Date.now()
   const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS
   const bin = {
     mon: need('ceph-mon', 'ceph-mon'),
@@ -569,18 +580,13 @@ admin socket = ${d}/run/$name.asok
     )
     inst.mark('user-created')
     await inst.waitUntil('rclone lsd s3:', () => rcloneLists(inst, section(), 's3:'), timeoutMs)
-    inst.mark('rclone-lists')
-    return {
-      dir: d,
-      startedInMs: Date.now() - t0,
-      phasesMs: inst.phasesMs,
+    return inst.started({
       endpoint: `http://127.0.0.1:${port}`,
       port,
       accessKey,
       secretKey,
       config: section,
-      stop: () => inst.stop(),
-    }
+    })
   })
 }
 
@@ -592,7 +598,6 @@ admin socket = ${d}/run/$name.asok
  * host key and user key, and waits until `rclone lsd` answers on both.
  */
 export async function startSftp(options: { timeoutMs?: number } = {}): Promise<SftpServer> {
-  const t0 = Date.now()
   const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS
   const sshd = need('sshd', 'openssh-server')
   const keygen = need('ssh-keygen', 'openssh-client')
@@ -668,11 +673,7 @@ Match LocalPort ${sftpOnlyPort}
         (await rcloneLists(inst, section('o', { sftpOnly: true }), `o:${root}`)),
       timeoutMs,
     )
-    inst.mark('rclone-lists')
-    return {
-      dir: d,
-      startedInMs: Date.now() - t0,
-      phasesMs: inst.phasesMs,
+    return inst.started({
       port,
       sftpOnlyPort,
       user,
@@ -680,8 +681,7 @@ Match LocalPort ${sftpOnlyPort}
       knownHostsFile,
       root,
       config: section,
-      stop: () => inst.stop(),
-    }
+    })
   })
 }
 
@@ -693,7 +693,6 @@ Match LocalPort ${sftpOnlyPort}
  * `rclone lsd` answers. Needs root (vsftpd switches to the `ftp` user for anonymous sessions).
  */
 export async function startFtp(options: { timeoutMs?: number } = {}): Promise<FtpServer> {
-  const t0 = Date.now()
   const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS
   const vsftpd = need('vsftpd', 'vsftpd')
   const inst = new Instance('ftp')
@@ -760,11 +759,7 @@ log_ftp_protocol=YES
     )
     inst.spawn('vsftpd', vsftpd, [path.join(d, 'vsftpd.conf')])
     await inst.waitUntil('rclone lsd ftp:', () => rcloneLists(inst, section(), 'ftp:'), timeoutMs)
-    inst.mark('rclone-lists')
-    return {
-      dir: d,
-      startedInMs: Date.now() - t0,
-      phasesMs: inst.phasesMs,
+    return inst.started({
       port,
       user,
       pass,
@@ -773,8 +768,7 @@ log_ftp_protocol=YES
       localRoot,
       pasvPorts,
       config: section,
-      stop: () => inst.stop(),
-    }
+    })
   })
 }
 
