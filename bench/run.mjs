@@ -3,7 +3,15 @@
 // case 7 OpenSSH's sshd. Prints ratios (medians over interleaved runs) and writes bench/RESULTS.md.
 // Usage: npm run bench [-- --runs N] [--large] [--only CASE] [--bundle OLD/dist/index.js]
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,7 +19,8 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '..')
 // --bundle PATH measures another build (an older dist/index.js, for before-and-after figures in one session).
 const bundleArg = process.argv.indexOf('--bundle')
-const bundleGiven = bundleArg > 0 ? path.resolve(process.argv[bundleArg + 1]) : path.join(root, 'dist/index.js')
+const bundleGiven =
+  bundleArg > 0 ? path.resolve(process.argv[bundleArg + 1]) : path.join(root, 'dist/index.js')
 const runsArg = process.argv.indexOf('--runs')
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7
 // --large adds the 1,000,000-file memory figure; --only N runs one numbered case (for a quick look).
