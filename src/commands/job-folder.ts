@@ -4,13 +4,19 @@
  * a file that would not validate, or would make the folder fail (a duplicate name, an overlapping destination), is
  * refused with the diagnostics `validate` would print for it.
  */
-import { statSync } from 'node:fs'
 import path from 'node:path'
 import { SCHEMA_URLS } from '../constants.js'
 import type { Diagnostic } from '../jobs/diagnostics.js'
 import { formatDiagnostic } from '../jobs/diagnostics.js'
-import { displayPath, findJobFiles, type JobDocument, loadJobFiles, parseJobFile } from '../jobs/load.js'
-import { type ValidationResult, validateDocuments } from '../jobs/validate.js'
+import {
+  defaultsFinder,
+  displayPath,
+  findJobFiles,
+  type JobDocument,
+  loadJobFiles,
+  parseJobFile,
+} from '../jobs/load.js'
+import { type ValidationOptions, type ValidationResult, validateDocuments } from '../jobs/validate.js'
 import type { PlaceContext } from '../places/place.js'
 import { remoteLookup } from '../places/remotes.js'
 
@@ -37,13 +43,20 @@ export function commandContext(cwd: string): PlaceContext {
   return { cwd, remote: remoteLookup('', process.env) }
 }
 
-/** Finds, loads and validates the job files under `spec` (a folder, a file or globs), relative to `cwd`. */
-export async function readJobFolder(spec: string, cwd: string): Promise<JobFolder> {
+/**
+ * Finds, loads and validates the job files under `spec` (a folder, a file or globs), relative to `cwd`; `context`
+ * and `options` as `validateDocuments` takes them (by default a context that contacts nothing, and no config).
+ */
+export async function readJobFolder(
+  spec: string,
+  cwd: string,
+  context: PlaceContext = commandContext(cwd),
+  options: ValidationOptions = {},
+): Promise<JobFolder> {
   const found = await findJobFiles(spec, cwd)
   const loaded = await loadJobFiles(found.files, cwd, found.defaults)
   const documents = [...(loaded.defaults ?? []), ...loaded.documents]
-  const context = commandContext(cwd)
-  const validated = validateDocuments(documents, context)
+  const validated = validateDocuments(documents, context, options)
   return {
     spec,
     files: found.files,
@@ -60,17 +73,10 @@ export async function readJobFolder(spec: string, cwd: string): Promise<JobFolde
  * above it, up to `cwd`, as `loadJobFiles` finds it for the files it reads.
  */
 async function defaultsFor(dir: string, cwd: string): Promise<JobDocument | undefined> {
-  const root = path.resolve(cwd)
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    for (const name of ['_defaults.yml', '_defaults.yaml']) {
-      const file = path.join(d, name)
-      if (statSync(file, { throwIfNoEntry: false })?.isFile()) {
-        const loaded = await loadJobFiles([], cwd, [file])
-        return loaded.defaults?.[0]
-      }
-    }
-    if (!d.startsWith(`${root}${path.sep}`) || path.dirname(d) === d) return undefined
-  }
+  const file = defaultsFinder(cwd)(path.resolve(dir))
+  if (file === undefined) return undefined
+  const loaded = await loadJobFiles([], cwd, [file])
+  return loaded.defaults?.[0]
 }
 
 /** Checks new job files, one after another, against a folder and the new files accepted before them. */

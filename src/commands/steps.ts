@@ -13,11 +13,11 @@ import type { Diagnostic } from '../jobs/diagnostics.js'
 import { sortDiagnostics } from '../jobs/diagnostics.js'
 import { goDuration } from '../jobs/durations.js'
 import { versionProblems } from '../jobs/features.js'
-import { findJobFiles, isJobFileName, loadJobFiles } from '../jobs/load.js'
+import { isJobFileName } from '../jobs/load.js'
 import { scheduleWarnings, workflowCrons } from '../jobs/schedule.js'
 import { parseJobPatterns, type Selection, selectJobs } from '../jobs/select.js'
 import { storeOverlaps } from '../jobs/state-store.js'
-import { type Dependency, type ValidationResult, type ValidJob, validateDocuments } from '../jobs/validate.js'
+import type { Dependency, ValidationResult, ValidJob } from '../jobs/validate.js'
 import { type RcloneRunner, rcloneVersion } from '../rclone/runner.js'
 import { printDiagnostics } from '../report/diagnostics.js'
 import { type LogGroups, logGroups } from '../report/log-groups.js'
@@ -27,6 +27,7 @@ import { executeInvocations, type InvocationHook, type InvocationResult, skipped
 import { matrixFor } from '../run/fan-out.js'
 import { type Invocation, planInvocations } from '../run/plan.js'
 import { budgetedRunner } from '../run/time-budget.js'
+import { readJobFolder } from './job-folder.js'
 import { plural, type Session } from './session.js'
 
 /** The job files, read and validated; every problem is printed already. */
@@ -40,28 +41,24 @@ export interface LoadedJobs {
 /** Finds, reads and validates every job file, and prints the problems (annotations and the log). */
 export async function loadJobs(session: Session): Promise<LoadedJobs> {
   const { inputs, cwd, out } = session
-  const found = await findJobFiles(inputs.path, cwd)
-  if (found.problems.length > 0 && found.files.length === 0) {
-    throw new UsageError(`no job files found for path "${inputs.path.trim()}": ${found.problems.join('; ')}`)
+  const folder = await readJobFolder(inputs.path, cwd, session.context, { remotes: session.remotes })
+  if (folder.problems.length > 0 && folder.files.length === 0) {
+    throw new UsageError(`no job files found for path "${inputs.path.trim()}": ${folder.problems.join('; ')}`)
   }
-  for (const p of found.problems) out.warning(`path: ${p}`)
-  if (found.files.length === 0)
+  for (const p of folder.problems) out.warning(`path: ${p}`)
+  if (folder.files.length === 0)
     out.warning(`no job files (*.yml, *.yaml) under "${inputs.path.trim()}": nothing to do`)
-  out.info(`Found ${plural(found.files.length, 'job file')} under "${inputs.path.trim()}"`)
+  out.info(`Found ${plural(folder.files.length, 'job file')} under "${inputs.path.trim()}"`)
 
-  const loaded = await loadJobFiles(found.files, cwd, found.defaults)
-  const validated = validateDocuments([...(loaded.defaults ?? []), ...loaded.documents], session.context, {
-    remotes: session.remotes,
-  })
+  const { validated } = folder
   const diagnostics = sortDiagnostics([
-    ...loaded.diagnostics,
-    ...validated.diagnostics,
+    ...folder.diagnostics,
     ...scheduleWarnings(validated.jobs, workflowCrons(await readWorkflows(cwd))),
     ...storeOverlaps(inputs.bisyncState, validated.jobs, session.context),
   ])
   printDiagnostics(out, diagnostics)
   const errors = diagnostics.filter((d) => d.severity === 'error').length
-  return { fileCount: found.files.length, validated, diagnostics, errors }
+  return { fileCount: folder.files.length, validated, diagnostics, errors }
 }
 
 /** The workflow files of the repository, for the check that each job's cron is scheduled somewhere. */

@@ -630,18 +630,7 @@ export async function loadJobFiles(
     defaultsByFile.set(abs, doc ?? null)
     return doc
   }
-  const nearestByDir = new Map<string, string | null>()
-  const root = path.resolve(cwd)
-  const nearest = (dir: string): string | undefined => {
-    const known = nearestByDir.get(dir)
-    if (known !== undefined) return known ?? undefined
-    const here = defaultsFileIn(dir, cwd, diagnostics)
-    const inside = dir.startsWith(`${root}${path.sep}`)
-    const parent = path.dirname(dir)
-    const found = here ?? (inside && parent !== dir ? nearest(parent) : undefined)
-    nearestByDir.set(dir, found ?? null)
-    return found
-  }
+  const nearest = defaultsFinder(cwd, diagnostics)
   for (const abs of files) {
     const r = read(abs, 'job')
     for (const d of r.diagnostics) diagnostics.push(d)
@@ -655,6 +644,30 @@ export async function loadJobFiles(
   }
   const defaults = [...defaultsByFile.values()].filter((d): d is JobDocument => d !== null)
   return { documents, diagnostics, defaults }
+}
+
+/**
+ * Finds the defaults file that applies to files in a folder: the nearest `_defaults.yml` (or `.yaml`) in it or a
+ * folder above it, up to `cwd` (a folder outside `cwd` looks only in itself). Folders are looked at once however
+ * many files they hold; two defaults files in one folder are reported into `diagnostics`.
+ */
+export function defaultsFinder(
+  cwd: string,
+  diagnostics: Diagnostic[] = [],
+): (dir: string) => string | undefined {
+  const nearestByDir = new Map<string, string | null>()
+  const root = path.resolve(cwd)
+  const nearest = (dir: string): string | undefined => {
+    const known = nearestByDir.get(dir)
+    if (known !== undefined) return known ?? undefined
+    const here = defaultsFileIn(dir, cwd, diagnostics)
+    const inside = dir.startsWith(`${root}${path.sep}`)
+    const parent = path.dirname(dir)
+    const found = here ?? (inside && parent !== dir ? nearest(parent) : undefined)
+    nearestByDir.set(dir, found ?? null)
+    return found
+  }
+  return nearest
 }
 
 /**
