@@ -135,14 +135,12 @@ class BisyncStateStore implements InvocationHook {
       return { args: withFlags(args, [`--workdir=${dir}`]) }
     }
     if (!inv.resync) {
-      await this.release(w)
-      await rm(dir, { recursive: true, force: true })
+      await this.endWork(w)
       return { status: 'failed', reason: consentMessage(inv, NO_STATE[restored]) }
     }
     const roots = await prepareRoots(this.runner, inv, this.settings)
     if (roots) {
-      await this.release(w)
-      await rm(dir, { recursive: true, force: true })
+      await this.endWork(w)
       return roots
     }
     this.work.set(inv, w)
@@ -173,9 +171,14 @@ class BisyncStateStore implements InvocationHook {
         reason: `bisync succeeded but its state could not be saved to ${this.settings.store} (${saved.errorMessages.at(-1) ?? `exit ${saved.exitCode}`}); the next run will need consent to resync`,
       }
     } finally {
-      await this.release(w)
-      await rm(w.dir, { recursive: true, force: true })
+      await this.endWork(w)
     }
+  }
+
+  /** Ends an invocation's work on the store: releases its lock (if it took one) and removes its work folder. */
+  private async endWork(w: Work): Promise<void> {
+    await this.release(w)
+    await rm(w.dir, { recursive: true, force: true })
   }
 
   /** A critical error: rclone asks for a resync. A run marks the stored state lost; a plan only says so. */
