@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   'retry.ts': 0,
   'line-files.ts': 0,
   'bounded.ts': 0,
+  'text.ts': 0,
 }
 
 function sourceFiles(dir: string): string[] {

@@ -7,7 +7,8 @@ import type { CommandOutcome } from '../report/publish.js'
 import { checkHook } from '../run/check.js'
 import { planChecks } from '../run/plan.js'
 import { timeLimitHook } from '../run/time-budget.js'
-import { plural, type Session } from './session.js'
+import { plural } from '../text.js'
+import type { Session } from './session.js'
 import { executeAll, executedOutcome, prepareCommand, selectForEvent } from './steps.js'
 
 /** Checks the selected jobs' destinations; the outcome fails when one does not match its source. */

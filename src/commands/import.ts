@@ -25,6 +25,7 @@ import {
 } from '../jobs/from-rclone.js'
 import { displayPath } from '../jobs/load.js'
 import { NAME_PATTERN } from '../jobs/schema.js'
+import { plural } from '../text.js'
 import type { CommandIo, OutputFormat } from './io.js'
 import { NewFiles, readJobFolder, schemaLine } from './job-folder.js'
 
@@ -279,8 +280,4 @@ function printText(report: ImportReport, io: CommandIo): void {
   if (report.jobs.length + report.refused.length === 0)
     io.out('No rclone sync, copy or bisync command was found.')
   if (!report.success) io.err(`\nrclone-jobs: ${report.message}`)
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }

@@ -15,7 +15,8 @@ import { deletionGuards } from '../run/guards.js'
 import { planInvocations } from '../run/plan.js'
 import { plannedChangesHook } from '../run/plan-changes.js'
 import { versionsHook } from '../run/versions.js'
-import { plural, type Session } from './session.js'
+import { plural } from '../text.js'
+import type { Session } from './session.js'
 import { executeAll, executedOutcome, prepareCommand, type Rclone, selectForEvent } from './steps.js'
 
 /** Plans the selected jobs; the outcome fails when a run would fail or be refused. */

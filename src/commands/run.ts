@@ -11,7 +11,8 @@ import { type HealthPings, healthPings } from '../run/healthcheck.js'
 import { planInvocations } from '../run/plan.js'
 import { timeLimitHook } from '../run/time-budget.js'
 import { versionsHook } from '../run/versions.js'
-import { plural, type Session } from './session.js'
+import { plural } from '../text.js'
+import type { Session } from './session.js'
 import { executeAll, executedOutcome, prepareCommand, type Rclone, selectForEvent } from './steps.js'
 
 /** Runs the selected jobs; the outcome fails when any invocation failed or was refused. */

@@ -85,8 +85,3 @@ export async function openSession(
     throw e
   }
 }
-
-/** `n word` or `n words`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}

@@ -27,8 +27,9 @@ import { executeInvocations, type InvocationHook, type InvocationResult, skipped
 import { matrixFor } from '../run/fan-out.js'
 import { type Invocation, planInvocations } from '../run/plan.js'
 import { budgetedRunner } from '../run/time-budget.js'
+import { plural } from '../text.js'
 import { readJobFolder } from './job-folder.js'
-import { plural, type Session } from './session.js'
+import type { Session } from './session.js'
 
 /** The job files, read and validated; every problem is printed already. */
 export interface LoadedJobs {

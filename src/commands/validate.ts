@@ -3,7 +3,8 @@
  * job list (the same rows as `rclone-jobs list`).
  */
 import type { CommandOutcome } from '../report/publish.js'
-import { plural, type Session } from './session.js'
+import { plural } from '../text.js'
+import type { Session } from './session.js'
 import { loadJobs, matrixOf, refusedForProblems, selectForEvent } from './steps.js'
 
 /** Validates the job files; the outcome fails on any error in them. */

@@ -2,6 +2,7 @@
  * Stage 1: find job files and parse them into YAML documents that remember where every value was written.
  * Only this module and `findJobFiles` touch the file system; parsing is pure.
  */
+
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -15,6 +16,7 @@ import {
   parseAllDocuments,
   type YAMLMap,
 } from 'yaml'
+import { firstLine } from '../text.js'
 import { isDefaultsFileName } from './defaults.js'
 import type { Diagnostic } from './diagnostics.js'
 import type { FileKind, JobDocument, Position } from './document.js'
@@ -467,10 +469,6 @@ function nodeOffsets(
   }
   visit(root, [], 0)
   return { values, keys }
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]?.trim() ?? message
 }
 
 /**

@@ -2,7 +2,9 @@
  * Schedules across files: which crons the repository's workflows list under `on.schedule`, and a warning for each
  * job cron that none lists (it would never fire). Pure: the caller reads the workflow files.
  */
+
 import { parse } from 'yaml'
+import { plural } from '../text.js'
 import { normalizeCron } from './cron.js'
 import type { Diagnostic } from './diagnostics.js'
 import type { ValidJob } from './validate.js'
@@ -71,7 +73,7 @@ export function scheduleWarnings(jobs: readonly ValidJob[], crons: ReadonlySet<s
     .sort((a, b) => b[1].length - a[1].length)
     .map(([cron, names]) => {
       const shown = names.slice(0, 3).join(', ')
-      return `"${cron}" (${names.length} job${names.length === 1 ? '' : 's'}: ${shown}${names.length > 3 ? ', …' : ''})`
+      return `"${cron}" (${plural(names.length, 'job')}: ${shown}${names.length > 3 ? ', …' : ''})`
     })
   const listed = groups.slice(0, 20).join('; ')
   const files = new Set(unlisted.map((u) => u.job.file)).size

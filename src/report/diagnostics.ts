@@ -1,5 +1,6 @@
 /** Problems in job files, as the runner shows them: annotations at their lines, and every one in the log. */
 import { type Diagnostic, formatDiagnostic } from '../jobs/diagnostics.js'
+import { plural } from '../text.js'
 import type { Reporter } from './reporter.js'
 
 /** Annotations for the problems, and every problem in the log (GitHub shows only ten error annotations). */
@@ -17,8 +18,4 @@ export function printDiagnostics(out: Reporter, diagnostics: readonly Diagnostic
     else out.warning(d.message, props)
   }
   for (const line of diagnostics.map(formatDiagnostic)) out.problem(line)
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../jobs/diagnostics.js'
 import type { ValidJob } from '../jobs/validate.js'
 import { oneLine } from '../rclone/log-reader.js'
 import type { InvocationResult } from '../run/execute.js'
+import { plural } from '../text.js'
 import { jobListRows, nextRunText } from './job-list.js'
 
 /** GitHub refuses step summaries over 1 MiB; stay well below to leave room for other steps' additions. */
@@ -166,7 +167,7 @@ function verdict(input: SummaryInput): string {
     input.results.filter((r) => r.status === status).length
   const failed = count('failed')
   const incomplete = count('incomplete')
-  const dest = (k: number) => `${k} destination${k === 1 ? '' : 's'}`
+  const dest = (k: number) => plural(k, 'destination')
   // The counts in the command's own words: a plan did not succeed at anything yet, a check found matches.
   const [ok, bad] = {
     plan: ['would run', 'would fail or be refused'],
@@ -174,8 +175,7 @@ function verdict(input: SummaryInput): string {
     check: ['match', 'differ or failed'],
   }[input.command === 'validate' ? 'run' : input.command]
   const counts = ` — ${dest(n)}: ${count('success')} ${ok}, ${failed} ${bad}, ${incomplete} incomplete, ${count('skipped')} skipped`
-  if (errors > 0)
-    return `❌ **${errors} error${errors === 1 ? '' : 's'} in job files**: nothing was run; the list is below`
+  if (errors > 0) return `❌ **${plural(errors, 'error')} in job files**: nothing was run; the list is below`
   if (input.command === 'validate')
     return `✅ **All ${input.jobCount} job${input.jobCount === 1 ? ' is' : 's are'} valid**`
   if (n === 0) return '✅ **Nothing to do**: no job was selected for this event'
@@ -203,11 +203,9 @@ function verdict(input: SummaryInput): string {
 /** The second line: what was read, and with what. */
 function facts(input: SummaryInput): string {
   const warnings = input.diagnostics.filter((d) => d.severity === 'warning').length
-  const parts = [
-    `${input.jobCount} job${input.jobCount === 1 ? '' : 's'} in ${input.fileCount} file${input.fileCount === 1 ? '' : 's'}`,
-  ]
+  const parts = [`${plural(input.jobCount, 'job')} in ${plural(input.fileCount, 'file')}`]
   if (input.rcloneVersion) parts.push(`rclone ${input.rcloneVersion}`)
-  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`)
+  if (warnings > 0) parts.push(plural(warnings, 'warning'))
   return parts.join(' · ')
 }
 
@@ -368,7 +366,7 @@ export class BoundedText {
 
   /** The text, with a closing line for anything left out. */
   finish(): string {
-    const notes = [...this.omitted].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`)
+    const notes = [...this.omitted].map(([k, n]) => plural(n, k))
     const tail =
       notes.length > 0 || this.full
         ? `\n> The summary was cut to stay under GitHub's 1 MiB limit${notes.length ? `: ${notes.join(', ')} not shown` : ''}. The \`results\` output and the step log have everything.\n`

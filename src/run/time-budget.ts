@@ -21,10 +21,12 @@
  * deadline cancels them ("context deadline exceeded") and the run looks cut after 0 files. A run that did nothing
  * and could not read a side's root is `failed`: the next run would meet the same.
  */
+
 import { durationMs, goDuration, readableDuration } from '../jobs/durations.js'
 import { maxDurationExitCode } from '../rclone/exit-codes.js'
 import { type RcloneOutcome, type RcloneRunner, withFlags } from '../rclone/runner.js'
 import { atLeast, SINCE } from '../rclone/versions.js'
+import { firstLine } from '../text.js'
 import type { InvocationHook } from './execute.js'
 
 /**
@@ -127,10 +129,6 @@ function neverReached(
 /** rclone's words for a side it could not list or connect to (fs/sync/sync.go, fs/march, the backends' dialers). */
 const UNREACHED_WORDS =
   /error reading (?:source|destination) root directory|couldn't connect|failed to make FTP connection|connection refused|no such host|dial tcp|i\/o timeout/i
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] as string).trim()
-}
 
 /** How long rclone may run past the time budget before the action stops it (see budgetedRunner). */
 export const BUDGET_GRACE_MS = 10_000
